@@ -1,0 +1,257 @@
+"""The boto3 bridge: genuine boto3 clients whose calls a ``Cloud`` answers in memory.
+
+How it works, with botocore's own extension points (no HTTP, no wire format):
+
+- ``before-parameter-build``: keep the caller's parameters (after botocore's own handlers have
+  shaped them) for the cloud to read;
+- ``before-call``: run the operation through the cloud's pipeline and hand botocore the
+  response as if it had come back over HTTP; botocore then runs its ``after-call`` handlers
+  and raises ``ClientError`` (with the modeled exception class) for error statuses;
+- ``creating-client-class``: give the client class a memo of endpoint resolution. botocore
+  resolves every call's endpoint through the service's rule set, which costs more than
+  everything else a call does; in memory the endpoint is never contacted, so it is resolved
+  once per operation and bucket.
+
+``cloud.client("s3")`` registers these on a private botocore session. ``awskit.mock_aws()``
+registers them on every session created while it is active, so unmodified boto3 code
+(``boto3.client``, ``boto3.resource``, sessions, paginators, waiters, ``upload_file``)
+talks to the cloud.
+"""
+
+from __future__ import annotations
+
+import functools
+import http
+import os
+import threading
+
+import boto3
+import botocore.session
+from botocore import UNSIGNED, handlers as _botocore_handlers
+
+from . import errors
+from .service import Caller, _HTTPResponse
+
+_GLOBAL_REGIONS = {"aws-global": "us-east-1", None: "us-east-1"}
+
+
+# --------------------------------------------------------------------------------------------
+# Endpoint memo
+# --------------------------------------------------------------------------------------------
+class _MemoizedEndpoints:
+    """Mixed into boto3 client classes: endpoint resolution once per (operation, bucket)."""
+
+    def _resolve_endpoint_ruleset(self, operation_model, params, request_context,
+                                  ignore_signing_region=False):
+        cache = self.__dict__.setdefault("_awskit_endpoints", {})
+        key = (operation_model.name, params.get("Bucket"), ignore_signing_region)
+        hit = cache.get(key)
+        if hit is None:
+            result = super()._resolve_endpoint_ruleset(
+                operation_model, params, request_context, ignore_signing_region)
+            signing = request_context.get("signing")
+            hit = cache[key] = (result, request_context.get("auth_type"),
+                                dict(signing) if signing is not None else None)
+            return result
+        result, auth_type, signing = hit
+        if auth_type is not None:
+            request_context["auth_type"] = auth_type
+        if signing is not None:
+            request_context["signing"] = dict(signing)
+        return result
+
+
+def _add_endpoint_memo(class_attributes, base_classes, **kwargs):
+    if _MemoizedEndpoints not in base_classes:
+        base_classes.insert(0, _MemoizedEndpoints)
+
+
+# --------------------------------------------------------------------------------------------
+# The bridge
+# --------------------------------------------------------------------------------------------
+class _Bridge:
+    """``before-parameter-build`` + ``before-call`` handlers answering from a cloud."""
+
+    def __init__(self, get_cloud, front: str):
+        self.get_cloud = get_cloud
+        self.front = front
+
+    def capture(self, params, context, **kwargs):
+        context["awskit_params"] = params
+
+    def answer(self, model, params, request_signer, context, **kwargs):
+        cloud = self.get_cloud()
+        if cloud is None or context.get("awskit_answered"):
+            return None
+        context["awskit_answered"] = True
+        api_params = context.get("awskit_params", {})
+        service_name = model.service_model.service_name
+        caller = self._caller(cloud, params, request_signer, context)
+        try:
+            service = cloud.service(service_name)
+        except ValueError as exc:
+            return _error_answer(None, model, errors.for_code("NotImplemented")(
+                str(exc), status=501).bind(model.name, cloud.ids.request_id()))
+        try:
+            response = service.invoke(model.name, api_params, caller)
+        except errors.AWSError as err:
+            return _error_answer(service, model, err)
+        meta = response["ResponseMetadata"]
+        return _HTTPResponse(meta["HTTPStatusCode"], meta["HTTPHeaders"]), response
+
+    def _caller(self, cloud, request_dict, signer, context) -> Caller:
+        anonymous = getattr(signer, "_signature_version", None) is UNSIGNED
+        key_id = secret = token = None
+        credentials = getattr(signer, "_credentials", None)
+        if credentials is not None and not anonymous:
+            frozen = credentials.get_frozen_credentials()
+            key_id, secret, token = frozen.access_key, frozen.secret_key, frozen.token
+        region = context.get("client_region")
+        region = _GLOBAL_REGIONS.get(region, region)
+        url = request_dict.get("url") or ""
+        return Caller(access_key_id=key_id, secret_key=secret, session_token=token,
+                      region=region, secure=not url.startswith("http:"), front=self.front,
+                      anonymous=anonymous or key_id is None)
+
+
+def _error_answer(service, model, err: errors.AWSError):
+    meta = dict(err.response["ResponseMetadata"])
+    status = err.status
+    if model.http.get("method") == "HEAD" or status == 304:
+        # no body: botocore reports the bare status, as it does for real S3
+        error = {"Code": str(status), "Message": http.HTTPStatus(status).phrase}
+    else:
+        error = dict(err.response["Error"])
+        if service is not None and service.model.protocol == "query":
+            error = {"Type": "Sender" if err.sender_fault else "Receiver", **error}
+    return _HTTPResponse(status, meta.get("HTTPHeaders", {})), {"Error": error,
+                                                                  "ResponseMetadata": meta}
+
+
+def _register(emitter, bridge: _Bridge) -> None:
+    emitter.register_first("creating-client-class", _add_endpoint_memo)
+    emitter.register_last("before-parameter-build", bridge.capture)
+    emitter.register_first("before-call", bridge.answer)
+
+
+# --------------------------------------------------------------------------------------------
+# cloud.client / cloud.resource
+# --------------------------------------------------------------------------------------------
+def _session(cloud) -> boto3.session.Session:
+    if cloud._boto_session is None:
+        core = botocore.session.Session()
+        emitter = core.get_component("event_emitter")
+        for event, handler, _ in _BUILTIN:    # present if made while a mock_aws is active
+            emitter.unregister(event, handler)
+        _register(emitter, _Bridge(lambda: cloud, "client"))
+        cloud._boto_session = boto3.session.Session(botocore_session=core,
+                                                    region_name=cloud.default_region)
+    return cloud._boto_session
+
+
+def _credentials(cloud, account, kwargs) -> dict:
+    if "aws_access_key_id" not in kwargs:
+        account = account or cloud.default_account
+        if account not in cloud.iam.accounts:
+            raise ValueError(f"no account {account!r} in this cloud (accounts: {cloud.accounts})")
+        key, secret = cloud.iam.root_credentials(account)
+        kwargs = {**kwargs, "aws_access_key_id": key, "aws_secret_access_key": secret}
+    return kwargs
+
+
+def make_client(cloud, service_name: str, account=None, **kwargs):
+    kwargs = _credentials(cloud, account, kwargs)
+    kwargs.setdefault("region_name", cloud.default_region)
+    return _session(cloud).client(service_name, **kwargs)
+
+
+def make_resource(cloud, service_name: str, account=None, **kwargs):
+    kwargs = _credentials(cloud, account, kwargs)
+    kwargs.setdefault("region_name", cloud.default_region)
+    return _session(cloud).resource(service_name, **kwargs)
+
+
+# --------------------------------------------------------------------------------------------
+# mock_aws
+# --------------------------------------------------------------------------------------------
+_active: list = []                 # clouds of the active mock_aws contexts, innermost last
+_active_lock = threading.Lock()
+_mock_bridge = _Bridge(lambda: _active[-1] if _active else None, "mock")
+_BUILTIN = [
+    ("creating-client-class", _add_endpoint_memo, _botocore_handlers.REGISTER_FIRST),
+    ("before-parameter-build", _mock_bridge.capture, _botocore_handlers.REGISTER_LAST),
+    ("before-call", _mock_bridge.answer, _botocore_handlers.REGISTER_FIRST),
+]
+_ENV_KEYS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+             "AWS_SECURITY_TOKEN", "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_DEFAULT_REGION")
+
+
+class mock_aws:
+    """Answer every boto3 call made inside from a simulated cloud.
+
+    As a context manager (``with awskit.mock_aws(cloud) as cloud:``) or a decorator
+    (``@awskit.mock_aws()``; a fresh cloud per call unless one is given). Inside, boto3 code
+    with no credentials acts as the root user of the cloud's default account (the default
+    credentials are set in the environment for the duration); code that passes an IAM user's
+    access key acts as that user. ``start()``/``stop()`` do the same by hand.
+    """
+
+    def __init__(self, cloud=None):
+        self.cloud = cloud
+        self._fresh_per_call = cloud is None
+        self._saved_env: dict | None = None
+
+    def start(self):
+        if self.cloud is None:
+            from .cloud import Cloud
+            self.cloud = Cloud()
+        with _active_lock:
+            if not _active:
+                for entry in _BUILTIN:
+                    _botocore_handlers.BUILTIN_HANDLERS.append(entry)
+            _active.append(self.cloud)
+        self._saved_env = {k: os.environ.get(k) for k in _ENV_KEYS}
+        for k in _ENV_KEYS:
+            os.environ.pop(k, None)
+        key, secret = self.cloud.iam.root_credentials(self.cloud.default_account)
+        os.environ["AWS_ACCESS_KEY_ID"] = key
+        os.environ["AWS_SECRET_ACCESS_KEY"] = secret
+        os.environ["AWS_DEFAULT_REGION"] = (self._saved_env.get("AWS_DEFAULT_REGION")
+                                            or os.environ.get("AWS_REGION")
+                                            or self.cloud.default_region)
+        boto3.DEFAULT_SESSION = None
+        return self.cloud
+
+    def stop(self):
+        with _active_lock:
+            if self.cloud in _active:
+                _active.reverse()
+                _active.remove(self.cloud)
+                _active.reverse()
+            if not _active:
+                for entry in _BUILTIN:
+                    if entry in _botocore_handlers.BUILTIN_HANDLERS:
+                        _botocore_handlers.BUILTIN_HANDLERS.remove(entry)
+        if self._saved_env is not None:
+            for k, v in self._saved_env.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
+            self._saved_env = None
+        boto3.DEFAULT_SESSION = None
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+        return False
+
+    def __call__(self, func):
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            mock = mock_aws(None if self._fresh_per_call else self.cloud)
+            with mock:
+                return func(*args, **kwargs)
+        return wrapper

@@ -1,0 +1,479 @@
+"""Object operations: PutObject, GetObject, HeadObject, DeleteObject and listing."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+from datetime import datetime
+from io import BytesIO
+from urllib.parse import parse_qsl, quote
+
+from botocore.response import StreamingBody
+from botocore.utils import parse_to_aware_datetime
+from dateutil.tz import tzutc
+
+from .. import errors
+from ..clock import aws_datetime
+from ..service import Request, operation
+from ..clock import EPOCH
+from .model import (CTYPE, DM, ETAG, HEADERS, KEY, LATEST, LM, META, PARTS, SCLASS, SIZE, TAGS,
+                    VID, quote_etag)
+from .names import check_key
+
+MAX_PUT = 5 * 1024 ** 3          # single PUT limit: 5 GB (facts B2)
+MAX_METADATA = 2 * 1024          # user metadata limit (UTF-8 bytes of keys and values)
+STORAGE_CLASSES = {"STANDARD", "REDUCED_REDUNDANCY", "STANDARD_IA", "ONEZONE_IA",
+                   "INTELLIGENT_TIERING", "GLACIER", "DEEP_ARCHIVE", "GLACIER_IR"}
+ARCHIVED = {"GLACIER", "DEEP_ARCHIVE"}
+STORED_HEADERS = ("CacheControl", "ContentDisposition", "ContentEncoding", "ContentLanguage",
+                  "Expires", "WebsiteRedirectLocation")
+
+
+def read_body(body) -> bytes:
+    """The bytes of a boto3 ``Body``: bytes, str, or any file-like object."""
+    if body is None:
+        return b""
+    if isinstance(body, bytes):
+        return body
+    if isinstance(body, (bytearray, memoryview)):
+        return bytes(body)
+    if isinstance(body, str):
+        return body.encode("utf-8")
+    data = body.read()
+    return data.encode("utf-8") if isinstance(data, str) else bytes(data)
+
+
+def parse_tagging(text: str | None) -> list[dict] | None:
+    """``Tagging`` header (URL query form ``k1=v1&k2=v2``) → TagSet, with S3's limits."""
+    if not text:
+        return None
+    pairs = parse_qsl(text, keep_blank_values=True)
+    return check_tags([{"Key": k, "Value": v} for k, v in pairs])
+
+
+def check_tags(tags: list[dict]) -> list[dict]:
+    """Object tag limits: at most 10 tags, keys ≤128 and values ≤256 characters, unique keys."""
+    if len(tags) > 10:
+        raise errors.BadRequest("Object tags cannot be greater than 10")
+    seen = set()
+    for tag in tags:
+        key, value = tag["Key"], tag["Value"]
+        if not 1 <= len(key) <= 128:
+            raise errors.InvalidTag("The TagKey you have provided is invalid")
+        if len(value) > 256:
+            raise errors.InvalidTag("The TagValue you have provided is invalid")
+        if key in seen:
+            raise errors.InvalidTag("Cannot provide multiple Tags with the same key")
+        seen.add(key)
+    return [{"Key": t["Key"], "Value": t["Value"]} for t in tags]
+
+
+def check_metadata(metadata: dict | None) -> dict | None:
+    if not metadata:
+        return None
+    size = sum(len(k.encode()) + len(str(v).encode()) for k, v in metadata.items())
+    if size > MAX_METADATA:
+        raise errors.MetadataTooLarge(Size=str(size), MaxSizeAllowed=str(MAX_METADATA))
+    return {k.lower(): str(v) for k, v in metadata.items()}
+
+
+def check_storage_class(value: str | None) -> str:
+    if value is None:
+        return "STANDARD"
+    if value not in STORAGE_CLASSES:
+        raise errors.InvalidStorageClass(StorageClassRequested=value)
+    return value
+
+
+def check_content_md5(data: bytes, content_md5: str | None, md5_hex: str) -> None:
+    if content_md5 is None:
+        return
+    try:
+        given = base64.b64decode(content_md5, validate=True)
+    except (binascii.Error, ValueError):
+        raise errors.InvalidDigest(Content_MD5=content_md5) from None
+    if len(given) != 16:
+        raise errors.InvalidDigest(Content_MD5=content_md5)
+    if given.hex() != md5_hex:
+        raise errors.BadDigest(ExpectedDigest=given.hex(), CalculatedDigest=md5_hex)
+
+
+def _etag_matches(condition: str, etag: str | None) -> bool:
+    if etag is None:
+        return False
+    wanted = [c.strip() for c in condition.split(",")]
+    return "*" in wanted or etag in wanted or etag.strip('"') in [w.strip('"') for w in wanted]
+
+
+def _parse_range(spec: str | None, size: int):
+    """``bytes=a-b`` → (start, end) inclusive, None when absent or not a single byte range.
+
+    Raises InvalidRange (416) when the range cannot be satisfied.
+    """
+    if not spec or not spec.startswith("bytes=") or "," in spec:
+        return None
+    first, _, last = spec[6:].strip().partition("-")
+    try:
+        if first == "":
+            length = int(last)
+            if length == 0:
+                raise errors.InvalidRange(RangeRequested=spec, ActualObjectSize=str(size))
+            return max(0, size - length), size - 1
+        start = int(first)
+        end = int(last) if last else size - 1
+    except ValueError:
+        return None
+    if end < start:
+        return None
+    if start >= size:
+        raise errors.InvalidRange(RangeRequested=spec, ActualObjectSize=str(size))
+    return start, min(end, size - 1)
+
+
+class ObjectOperations:
+    """PutObject, GetObject, HeadObject, DeleteObject, ListObjects(V2). Mixed into ``S3``."""
+
+    # -- write ------------------------------------------------------------------------------
+    @operation
+    def put_object(self, req: Request, Bucket: str, Key: str, Body=None, **params):
+        bucket = self.bucket_of(Bucket)
+        check_key(Key)
+        storage_class = check_storage_class(params.get("StorageClass"))
+        tags = parse_tagging(params.get("Tagging"))
+        keys = {"s3:x-amz-storage-class": storage_class}
+        sse = params.get("ServerSideEncryption")
+        if sse is not None:
+            keys["s3:x-amz-server-side-encryption"] = sse
+        if params.get("ACL") is not None:
+            keys["s3:x-amz-acl"] = params["ACL"]
+        if tags:
+            for tag in tags:
+                keys[f"s3:RequestObjectTag/{tag['Key']}"] = tag["Value"]
+        self.authorize(req, "s3:PutObject", bucket, Key, keys)
+        self.check_acl(bucket, params.get("ACL"))
+        data = read_body(Body)
+        if len(data) > MAX_PUT:
+            raise errors.EntityTooLarge(ProposedSize=str(len(data)), MaxSizeAllowed=str(MAX_PUT))
+        metadata = check_metadata(params.get("Metadata"))
+        md5_hex = hashlib.md5(data).hexdigest()
+        check_content_md5(data, params.get("ContentMD5"), md5_hex)
+        self.check_write_conditions(req, bucket, Key, params.get("IfMatch"), params.get("IfNoneMatch"))
+        etag = quote_etag(md5_hex) if sse != "aws:kms" else quote_etag(self.cloud.ids.etag_like())
+        uuid = self.persist(req, bucket, data)
+        row = self.record_version(req, bucket, Key, uuid, len(data), etag,
+                                  storage_class=storage_class,
+                                  content_type=params.get("ContentType") or "binary/octet-stream",
+                                  metadata=metadata, headers=self.object_params(params), tags=tags)
+        return self.write_response(bucket, row, params)
+
+    def object_params(self, params: dict) -> dict | None:
+        """The request headers S3 stores with an object (Cache-Control, ..., encryption)."""
+        out = {}
+        for name in STORED_HEADERS:
+            value = params.get(name)
+            if value is not None:
+                out[name] = value.timestamp() if isinstance(value, datetime) else value
+        for name in ("ServerSideEncryption", "SSEKMSKeyId"):
+            if params.get(name) is not None:
+                out[name] = params[name]
+        return out or None
+
+    def write_response(self, bucket, row, params: dict) -> dict:
+        out = {"ETag": row[ETAG], **self.sse_response(bucket, params)}
+        if bucket.ever_versioned:
+            out["VersionId"] = row[VID]
+        return out
+
+    def check_write_conditions(self, req, bucket, key, if_match, if_none_match) -> None:
+        """Conditional writes (facts B2): If-None-Match: * and If-Match: <etag> → 412."""
+        if if_match is None and if_none_match is None:
+            return
+        row = self.meta.latest(bucket.bucket_id, key)
+        exists = row is not None and not row[DM]
+        if if_none_match is not None:
+            if if_none_match.strip() != "*":
+                raise errors.NotImplemented("A header you provided implies functionality that is "
+                                            "not implemented", Header="If-None-Match")
+            if exists:
+                raise errors.PreconditionFailed(Condition="If-None-Match")
+        if if_match is not None:
+            if not exists:
+                raise errors.NoSuchKey(Key=key)
+            if not _etag_matches(if_match, row[ETAG]):
+                raise errors.PreconditionFailed(Condition="If-Match")
+
+    def check_acl(self, bucket, acl: str | None) -> None:
+        if acl is not None and bucket.ownership == "BucketOwnerEnforced" \
+                and acl != "bucket-owner-full-control":
+            raise errors.AccessControlListNotSupported()
+
+    def sse_response(self, bucket, params: dict | None = None, stored: dict | None = None) -> dict:
+        """Encryption headers: SSE-S3 (AES256) by default since 2023-01-05 (facts B9)."""
+        sse = (stored or {}).get("ServerSideEncryption") or (params or {}).get("ServerSideEncryption")
+        if sse is None:
+            rule = bucket.encryption["Rules"][0]["ApplyServerSideEncryptionByDefault"]
+            sse = rule["SSEAlgorithm"]
+        out = {"ServerSideEncryption": sse}
+        if sse == "aws:kms":
+            key = (stored or {}).get("SSEKMSKeyId") or (params or {}).get("SSEKMSKeyId") or \
+                f"arn:aws:kms:{bucket.region}:{bucket.owner}:alias/aws/s3"
+            out["SSEKMSKeyId"] = key
+        return out
+
+    # -- read -------------------------------------------------------------------------------
+    def _resolve_version(self, req, bucket, key: str, version_id: str | None):
+        """The row a GET/HEAD addresses, with S3's errors for missing keys and markers."""
+        row = self.lookup(req, bucket, key, version_id)
+        if row is None:
+            if version_id is not None:
+                if version_id != "null" and len(version_id) != 32:
+                    raise errors.InvalidArgument("Invalid version id specified",
+                                                 ArgumentName="versionId", ArgumentValue=version_id)
+                raise errors.NoSuchVersion(Key=key, VersionId=version_id)
+            self.missing_key(req, bucket, key)
+        if row[DM]:
+            if version_id is not None:
+                raise errors.MethodNotAllowed(Method=req.op.http["method"],
+                                              ResourceType="DeleteMarker")
+            raise errors.NoSuchKey(Key=key)
+        return row
+
+    def missing_key(self, req, bucket, key: str):
+        """NoSuchKey if the caller may list the bucket, else AccessDenied (facts B8)."""
+        if self.allowed(req, "s3:ListBucket", bucket):
+            raise errors.NoSuchKey(Key=key)
+        req.step("IAM", "The caller lacks s3:ListBucket, so a missing key is reported as "
+                 "AccessDenied (it must not learn what exists)", self.iam_ms,
+                 action="s3:ListBucket", decision="implicitDeny")
+        raise errors.AccessDenied()
+
+    def _check_read_conditions(self, params: dict, row) -> None:
+        """If-Match / If-Unmodified-Since → 412; If-None-Match / If-Modified-Since → 304."""
+        etag, modified = row[ETAG], row[LM]
+        if_match = params.get("IfMatch")
+        if if_match is not None:
+            if not _etag_matches(if_match, etag):
+                raise errors.PreconditionFailed(Condition="If-Match")
+        elif params.get("IfUnmodifiedSince") is not None:
+            if modified > _seconds(params["IfUnmodifiedSince"]):
+                raise errors.PreconditionFailed(Condition="If-Unmodified-Since")
+        if_none = params.get("IfNoneMatch")
+        if if_none is not None:
+            if _etag_matches(if_none, etag):
+                raise errors.NotModified()
+        elif params.get("IfModifiedSince") is not None:
+            if modified <= _seconds(params["IfModifiedSince"]):
+                raise errors.NotModified()
+
+    def object_headers(self, bucket, row) -> dict:
+        out = {"AcceptRanges": "bytes", "LastModified": aws_datetime(row[LM]),
+               "ContentLength": row[SIZE], "ETag": row[ETAG],
+               "ContentType": row[CTYPE] or "binary/octet-stream"}
+        if bucket.ever_versioned:
+            out["VersionId"] = row[VID]
+        stored = json.loads(row[HEADERS]) if row[HEADERS] else {}
+        for name in STORED_HEADERS:
+            if name in stored:
+                value = stored[name]
+                out[name] = datetime.fromtimestamp(value, tzutc()) if name == "Expires" else value
+        out.update(self.sse_response(bucket, stored=stored))
+        if row[SCLASS] != "STANDARD":
+            out["StorageClass"] = row[SCLASS]
+        out["Metadata"] = json.loads(row[META]) if row[META] else {}
+        if row[TAGS]:
+            out["TagCount"] = len(json.loads(row[TAGS]))
+        return out
+
+    def _read(self, req, Bucket, Key, params, head: bool):
+        bucket = self.bucket_of(Bucket)
+        version_id = params.get("VersionId")
+        action = "s3:GetObjectVersion" if version_id is not None else "s3:GetObject"
+        self.authorize(req, action, bucket, Key)
+        row = self._resolve_version(req, bucket, Key, version_id)
+        self._check_read_conditions(params, row)
+        if row[SCLASS] in ARCHIVED and not head and not self.restored(row):
+            raise errors.InvalidObjectState(StorageClass=row[SCLASS])
+        out = self.object_headers(bucket, row)
+        rng = _parse_range(params.get("Range"), row[SIZE])
+        if rng is not None:
+            start, end = rng
+            req.status = 206
+            out["ContentRange"] = f"bytes {start}-{end}/{row[SIZE]}"
+            out["ContentLength"] = end - start + 1
+        if params.get("PartNumber") is not None and row[PARTS]:
+            out["PartsCount"] = row[PARTS]
+        for name in ("CacheControl", "ContentDisposition", "ContentEncoding", "ContentLanguage",
+                     "ContentType", "Expires"):
+            override = params.get("Response" + name)
+            if override is not None:
+                out[name] = override
+        if head:
+            return out
+        data = self.read(req, bucket, row)
+        if rng is not None:
+            data = data[rng[0]:rng[1] + 1]
+        out["Body"] = StreamingBody(BytesIO(data), len(data))
+        return out
+
+    def restored(self, row) -> bool:
+        """Archived objects need a restore before GET (lifecycle/restore extend this)."""
+        return False
+
+    @operation
+    def get_object(self, req: Request, Bucket: str, Key: str, **params):
+        return self._read(req, Bucket, Key, params, head=False)
+
+    @operation
+    def head_object(self, req: Request, Bucket: str, Key: str, **params):
+        return self._read(req, Bucket, Key, params, head=True)
+
+    # -- delete -----------------------------------------------------------------------------
+    @operation
+    def delete_object(self, req: Request, Bucket: str, Key: str, VersionId: str | None = None,
+                      **params):
+        bucket = self.bucket_of(Bucket)
+        action = "s3:DeleteObjectVersion" if VersionId is not None else "s3:DeleteObject"
+        self.authorize(req, action, bucket, Key)
+        req.status = 204
+        return self.delete_key(req, bucket, Key, VersionId)
+
+    def delete_key(self, req, bucket, key: str, version_id: str | None) -> dict:
+        """S3's delete semantics per versioning state (facts B5); returns the response fields."""
+        meta = self.meta
+        bid = bucket.bucket_id
+        if version_id is not None:
+            row = meta.version(bid, key, version_id)
+            if row is None:
+                if version_id != "null" and len(version_id) != 32:
+                    raise errors.InvalidArgument("Invalid version id specified",
+                                                 ArgumentName="versionId", ArgumentValue=version_id)
+                req.step("Metadata DB", f"No version {version_id} of {key}: nothing to delete", 1.0)
+                return {"VersionId": version_id}
+            with meta.transaction():
+                meta.remove_version(bid, key, version_id)
+                if row[LATEST]:
+                    meta.promote_newest(bid, key)
+            req.step("Metadata DB", f"Delete version {version_id} of {key} permanently", 2.0,
+                     table="object", version_id=version_id)
+            self.discard(row)
+            out = {"VersionId": version_id}
+            if row[DM]:
+                out["DeleteMarker"] = True
+            return out
+        if bucket.versioning is None:
+            row = meta.latest(bid, key)
+            if row is None:
+                req.step("Metadata DB", f"No object {key}: nothing to delete", 1.0)
+                return {}
+            meta.remove_version(bid, key, "null")
+            req.step("Metadata DB", f"Delete the row of {key}", 2.0, table="object",
+                     object_id=row[0])
+            self.discard(row)
+            return {}
+        marker = self.cloud.ids.uuid("s3-object")
+        row = self.record_version(req, bucket, key, marker, 0, None, delete_marker=True)
+        return {"DeleteMarker": True, "VersionId": row[VID]}
+
+    # -- listing ----------------------------------------------------------------------------
+    def _list(self, req, bucket, Prefix, Delimiter, MaxKeys, start, inclusive, encode):
+        if MaxKeys is not None and MaxKeys < 0:
+            raise errors.InvalidArgument("Argument maxKeys must be an integer between 0 and "
+                                         "2147483647", ArgumentName="maxKeys")
+        max_keys = 1000 if MaxKeys is None else min(MaxKeys, 1000)
+        rows, prefixes, truncated, last = self.list_current(
+            bucket, Prefix or "", Delimiter or None, start, inclusive, max_keys)
+        req.step("Metadata DB", f"List {bucket.name}/{Prefix or ''}*"
+                 + (f" grouped by '{Delimiter}'" if Delimiter else "")
+                 + f": {len(rows)} keys, {len(prefixes)} common prefixes", 1.5, table="object")
+        enc = (lambda s: quote(s, safe="/")) if encode else (lambda s: s)
+        contents = [{"Key": enc(r[KEY]), "LastModified": aws_datetime(r[LM]), "ETag": r[ETAG],
+                     "Size": r[SIZE], "StorageClass": r[SCLASS]} for r in rows]
+        return contents, [{"Prefix": enc(p)} for p in prefixes], truncated, last, max_keys
+
+    def _list_keys(self, bucket, Prefix, Delimiter) -> dict:
+        keys = {"s3:prefix": Prefix or ""}
+        if Delimiter:
+            keys["s3:delimiter"] = Delimiter
+        return keys
+
+    @operation
+    def list_objects_v2(self, req: Request, Bucket: str, Delimiter: str | None = None,
+                        EncodingType: str | None = None, MaxKeys: int | None = None,
+                        Prefix: str | None = None, ContinuationToken: str | None = None,
+                        FetchOwner: bool = False, StartAfter: str | None = None, **_):
+        from .api import decode_token, encode_token
+        bucket = self.bucket_of(Bucket)
+        keys = self._list_keys(bucket, Prefix, Delimiter)
+        keys["s3:max-keys"] = str(1000 if MaxKeys is None else MaxKeys)
+        self.authorize(req, "s3:ListBucket", bucket, keys=keys)
+        if EncodingType not in (None, "url"):
+            raise errors.InvalidArgument("Invalid Encoding Method specified in Request",
+                                         ArgumentName="encoding-type")
+        if ContinuationToken is not None:
+            start, inclusive = decode_token(ContinuationToken), False
+        else:
+            start, inclusive = StartAfter or "", StartAfter is None
+        contents, prefixes, truncated, last, max_keys = self._list(
+            req, bucket, Prefix, Delimiter, MaxKeys, start, inclusive, EncodingType == "url")
+        if FetchOwner:
+            for item, owner in zip(contents, (self.owner(bucket.owner),) * len(contents)):
+                item["Owner"] = owner
+        enc = (lambda s: quote(s, safe="/")) if EncodingType == "url" else (lambda s: s)
+        out = {"IsTruncated": truncated}
+        if contents:
+            out["Contents"] = contents
+        out.update({"Name": Bucket, "Prefix": enc(Prefix or "")})
+        if Delimiter:
+            out["Delimiter"] = enc(Delimiter)
+        out["MaxKeys"] = max_keys
+        if prefixes:
+            out["CommonPrefixes"] = prefixes
+        if EncodingType:
+            out["EncodingType"] = EncodingType
+        out["KeyCount"] = len(contents) + len(prefixes)
+        if ContinuationToken is not None:
+            out["ContinuationToken"] = ContinuationToken
+        if truncated:
+            out["NextContinuationToken"] = encode_token(last)
+        if StartAfter is not None:
+            out["StartAfter"] = enc(StartAfter)
+        return out
+
+    @operation
+    def list_objects(self, req: Request, Bucket: str, Delimiter: str | None = None,
+                     EncodingType: str | None = None, Marker: str | None = None,
+                     MaxKeys: int | None = None, Prefix: str | None = None, **_):
+        bucket = self.bucket_of(Bucket)
+        keys = self._list_keys(bucket, Prefix, Delimiter)
+        keys["s3:max-keys"] = str(1000 if MaxKeys is None else MaxKeys)
+        self.authorize(req, "s3:ListBucket", bucket, keys=keys)
+        if EncodingType not in (None, "url"):
+            raise errors.InvalidArgument("Invalid Encoding Method specified in Request",
+                                         ArgumentName="encoding-type")
+        contents, prefixes, truncated, last, max_keys = self._list(
+            req, bucket, Prefix, Delimiter, MaxKeys, Marker or "", Marker is None,
+            EncodingType == "url")
+        for item in contents:
+            item["Owner"] = self.owner(bucket.owner)
+        enc = (lambda s: quote(s, safe="/")) if EncodingType == "url" else (lambda s: s)
+        out = {"IsTruncated": truncated, "Marker": enc(Marker or "")}
+        if truncated and Delimiter:
+            out["NextMarker"] = enc(last)
+        if contents:
+            out["Contents"] = contents
+        out.update({"Name": Bucket, "Prefix": enc(Prefix or "")})
+        if Delimiter:
+            out["Delimiter"] = enc(Delimiter)
+        out["MaxKeys"] = max_keys
+        if prefixes:
+            out["CommonPrefixes"] = prefixes
+        if EncodingType:
+            out["EncodingType"] = EncodingType
+        return out
+
+
+def _seconds(when) -> float:
+    """A timestamp parameter (datetime or string) as seconds on the simulated clock."""
+    return (parse_to_aware_datetime(when) - EPOCH).total_seconds()

@@ -1,0 +1,551 @@
+"""The request pipeline every service shares, and the base class of every service.
+
+A service class (``S3``, ``IAM``, ...) defines its operations as methods decorated with
+:func:`operation`, named as in boto3 and taking boto3's parameters::
+
+    class S3(Service):
+        service_name = "s3"
+
+        @operation
+        def head_bucket(self, req, Bucket, **_):
+            ...
+            return {"BucketRegion": ...}
+
+Whatever the front (a direct call ``cloud.s3.head_bucket(Bucket="b")``, a boto3 client from
+``cloud.client("s3")``, or unmodified boto3 code under ``awskit.mock_aws()``), a call walks
+one pipeline: **receive** (the service's front door records the request) → **authenticate**
+(access key → principal) → **authorize** (IAM policy evaluation, called by the handler at the
+point where AWS checks, see :meth:`Request.authorize`) → the **handler** → **meter** →
+**respond** (``ResponseMetadata`` added; errors become the AWS error). Each stage records
+steps on the request's :class:`~awskit.trace.Trace`, on the simulated clock.
+
+Direct calls are validated against botocore's model (same ``ParamValidationError`` as boto3)
+and run botocore's own ``before-parameter-build`` and ``after-call`` handlers, so a direct
+call and a boto3 call see the same parameters and the same response shapes.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import functools
+import threading
+from datetime import timezone
+from typing import Any, Callable, ClassVar
+
+from . import errors
+from .trace import Trace
+from .validation import InputValidator
+
+# --------------------------------------------------------------------------------------------
+# botocore models and handlers, loaded lazily (``import awskit`` stays fast)
+# --------------------------------------------------------------------------------------------
+_model_lock = threading.Lock()
+_loader_session = None
+_models: dict[str, Any] = {}
+_emitter = None
+
+
+def botocore_session():
+    """One botocore session used only to read service models (never to send anything)."""
+    global _loader_session
+    if _loader_session is None:
+        import botocore.session
+        _loader_session = botocore.session.Session()
+    return _loader_session
+
+
+def service_model(name: str):
+    """botocore's ``ServiceModel`` for a boto3 service name (cached)."""
+    model = _models.get(name)
+    if model is None:
+        with _model_lock:
+            model = _models.get(name)
+            if model is None:
+                model = _models[name] = botocore_session().get_service_model(name)
+    return model
+
+
+def builtin_emitter():
+    """An event emitter carrying botocore's built-in parameter and response handlers.
+
+    Direct calls emit ``before-parameter-build`` and ``after-call`` through it, exactly as a
+    boto3 client would. botocore's ``generate_idempotent_uuid`` is left out: it draws from
+    ``uuid4`` and direct calls must stay deterministic.
+    """
+    global _emitter
+    if _emitter is None:
+        from botocore import handlers
+        from botocore.hooks import HierarchicalEmitter
+        emitter = HierarchicalEmitter()
+        for spec in handlers.BUILTIN_HANDLERS:
+            event, handler = spec[0], spec[1]
+            if not event.startswith(("before-parameter-build", "after-call")):
+                continue
+            if handler is handlers.generate_idempotent_uuid:
+                continue
+            where = spec[2] if len(spec) > 2 else None
+            if where == handlers.REGISTER_FIRST:
+                emitter.register_first(event, handler)
+            elif where == handlers.REGISTER_LAST:
+                emitter.register_last(event, handler)
+            else:
+                emitter.register(event, handler)
+        _emitter = emitter
+    return _emitter
+
+
+class _HTTPResponse:
+    """The minimal HTTP response object botocore's ``after-call`` handlers look at."""
+
+    __slots__ = ("status_code", "headers", "raw", "url")
+
+    def __init__(self, status_code: int, headers: dict):
+        self.status_code = status_code
+        self.headers = headers
+        self.raw = None
+        self.url = ""
+
+    @property
+    def content(self) -> bytes:
+        return b""
+
+
+# --------------------------------------------------------------------------------------------
+# Declaring operations
+# --------------------------------------------------------------------------------------------
+def _camel(name: str) -> str:
+    return "".join(part[:1].upper() + part[1:] for part in name.split("_"))
+
+
+def operation(fn: Callable | str | None = None):
+    """Mark a method as the handler of an AWS operation.
+
+    ``@operation`` derives the operation name from the method name (``put_object`` →
+    ``PutObject``); ``@operation("CreateSAMLProvider")`` names it explicitly.
+    """
+    def mark(func, name=None):
+        func.__aws_operation__ = name or _camel(func.__name__)
+        return func
+    if callable(fn):
+        return mark(fn)
+    return lambda func: mark(func, fn)
+
+
+class Caller:
+    """Who is calling and how: credentials (or an already known principal), Region, transport."""
+
+    __slots__ = ("access_key_id", "secret_key", "session_token", "principal", "region",
+                 "secure", "source_ip", "front", "anonymous")
+
+    def __init__(self, *, access_key_id=None, secret_key=None, session_token=None, principal=None,
+                 region=None, secure=True, source_ip=None, front="direct", anonymous=False):
+        self.access_key_id = access_key_id
+        self.secret_key = secret_key
+        self.session_token = session_token
+        self.principal = principal
+        self.region = region
+        self.secure = secure
+        self.source_ip = source_ip
+        self.front = front
+        self.anonymous = anonymous
+
+
+class _OperationInfo:
+    __slots__ = ("name", "method", "handler", "model", "validator", "before_event",
+                 "after_event", "has_before", "has_after", "header_members", "http")
+
+    def __init__(self, service: "Service", name: str, handler: Callable):
+        model = service.model.operation_model(name)
+        self.name = name
+        self.method = handler.__name__
+        self.handler = handler
+        self.model = model
+        self.http = dict(model.http)     # before botocore's handlers rewrite the request URI
+        self.validator = InputValidator(model)
+        service_id = service.model.service_id.hyphenize()
+        self.before_event = f"before-parameter-build.{service_id}.{name}"
+        self.after_event = f"after-call.{service_id}.{name}"
+        emitter = builtin_emitter()
+        self.has_before = bool(emitter._handlers.prefix_search(self.before_event))
+        self.has_after = bool(emitter._handlers.prefix_search(self.after_event))
+        self.header_members = _header_members(model.output_shape)
+
+
+def _header_members(shape) -> list[tuple[str, str, str]]:
+    """(member, header name, type) of the output members AWS sends as HTTP headers."""
+    if shape is None:
+        return []
+    out = []
+    for name, member in shape.members.items():
+        location = member.serialization.get("location")
+        if location == "header":
+            out.append((name, member.serialization.get("name", name).lower(), member.type_name))
+        elif location == "headers":
+            out.append((name, member.serialization.get("name", "").lower(), "prefix"))
+    return out
+
+
+def _header_value(value, kind: str) -> str:
+    if kind == "timestamp":
+        return email.utils.format_datetime(value.astimezone(timezone.utc), usegmt=True)
+    if kind == "boolean":
+        return "true" if value else "false"
+    return str(value)
+
+
+# --------------------------------------------------------------------------------------------
+# The request
+# --------------------------------------------------------------------------------------------
+class Request:
+    """One request in flight: its caller, its trace, and the steps the service records."""
+
+    __slots__ = ("service", "cloud", "op", "operation", "params", "caller", "trace", "principal",
+                 "request_id", "region", "_identity_recorded", "_context", "decision", "status",
+                 "_auth_note", "host_id")
+
+    def __init__(self, service: "Service", op: _OperationInfo, params: dict, caller: Caller,
+                 request_id: str):
+        cloud = service.cloud
+        self.service = service
+        self.cloud = cloud
+        self.op = op
+        self.operation = op.name
+        self.params = params
+        self.caller = caller
+        self.request_id = request_id
+        self.region = caller.region or cloud.default_region
+        self.trace = Trace(request_id, service.service_name, op.name, cloud.clock.elapsed,
+                           caller.front, self.region)
+        self.principal = None
+        self._identity_recorded = False
+        self._context = None
+        self.decision = None
+        self.status = 200             # a handler sets 204 etc. for success codes other than 200
+        self.host_id = None
+        self._auth_note = ""
+
+    # -- steps ------------------------------------------------------------------------------
+    def step(self, component: str, action: str, ms: float = 0.0, /, substeps: list | None = None,
+             **detail) -> None:
+        """Record a step taken by ``component`` lasting ``ms`` simulated milliseconds.
+
+        ``substeps`` is an optional list of ``(component, action, ms, detail)`` tuples: the
+        internals of this step (e.g. the data store's routing, placement and replicas), laid
+        out inside it on the clock; the step lasts at least as long as they do.
+        """
+        if not self._identity_recorded:
+            self._record_identity()
+        clock = self.cloud.clock
+        t0 = clock.elapsed
+        if substeps:
+            subs = []
+            t = t0
+            for sub_component, sub_action, sub_ms, sub_detail in substeps:
+                sub_ms = round(sub_ms, 3)
+                subs.append({"component": sub_component, "action": sub_action,
+                             "t0": t, "duration_ms": sub_ms, "detail": sub_detail})
+                t += sub_ms / 1000
+            ms = max(ms, (t - t0) * 1000)
+            detail["substeps"] = subs
+        ms = round(ms, 3)
+        self.trace.add(component, action, t0, ms, detail)
+        clock.elapsed = t0 + ms / 1000
+
+    def receive(self, action: str, ms: float = 1.0, /, **detail) -> None:
+        """The front door's step (recorded before authentication)."""
+        clock = self.cloud.clock
+        t0 = clock.elapsed
+        self.trace.add(self.service.front_component, action, t0, ms, detail)
+        clock.elapsed = t0 + ms / 1000
+
+    def _record_identity(self) -> None:
+        """Record authentication alone, when the handler's first step is not an IAM check."""
+        self._identity_recorded = True
+        principal = self.principal
+        self.step("IAM", f"Authenticate {self._auth_note}", self.service.iam_ms,
+                  principal=principal.arn)
+
+    # -- identity and permissions ---------------------------------------------------------
+    def authenticate(self) -> None:
+        caller = self.caller
+        if caller.principal is not None:
+            self.principal = caller.principal
+            self._auth_note = f"caller as {caller.principal.arn}"
+        else:
+            iam = self.cloud.iam
+            self.principal = iam.authenticate(caller, self.service)
+            if caller.access_key_id is None:
+                self._auth_note = "anonymous request"
+            else:
+                self._auth_note = f"access key {caller.access_key_id} as {self.principal.arn}"
+        self.trace.principal = self.principal.arn
+        self.trace.account = self.principal.account or ""
+
+    @property
+    def account(self) -> str:
+        """The caller's account id (for anonymous callers: the cloud's default account)."""
+        return self.principal.account or self.cloud.default_account
+
+    def context(self) -> dict:
+        """The global condition keys this request carries (aws:SourceIp, aws:CurrentTime, ...)."""
+        if self._context is None:
+            self._context = self.cloud.iam.request_context(self)
+        return self._context
+
+    def authorize(self, action: str, resource: str = "*", *, resource_policy=None,
+                  resource_account: str | None = None, keys: dict | None = None,
+                  resource_policy_name: str | None = None):
+        """Ask IAM whether the caller may do ``action`` on ``resource``; raise AccessDenied if not.
+
+        Records one "IAM" step (merged with authentication when it is the request's first
+        IAM step) and returns the :class:`~awskit.iam.evaluation.Decision`.
+        """
+        context = self.context()
+        if keys:
+            context = {**context, **keys}
+        decision = self.cloud.iam.authorize(self.principal, action, resource, context,
+                                            resource_policy=resource_policy,
+                                            resource_account=resource_account,
+                                            resource_policy_name=resource_policy_name)
+        self.decision = decision
+        verdict = "allowed" if decision.allowed else "denied"
+        verb = "Authorize" if self._identity_recorded else f"Authenticate {self._auth_note}; authorize"
+        self._identity_recorded = True
+        self.step("IAM", f"{verb} {action} on {resource}: {verdict}", self.service.iam_ms,
+                  principal=self.principal.arn, action=action, resource=resource,
+                  decision=decision.decision, reason=decision.reason)
+        if not decision.allowed:
+            raise self.service.access_denied(self, action, resource, decision)
+        return decision
+
+
+# --------------------------------------------------------------------------------------------
+# The service base class
+# --------------------------------------------------------------------------------------------
+class Service:
+    """Base of every simulated service: operations, the pipeline, state, graph."""
+
+    service_name: ClassVar[str] = ""
+    title: ClassVar[str] = ""
+    front_component: ClassVar[str] = "API service"
+    #: error code for an access key the service does not know (S3: InvalidAccessKeyId)
+    unknown_key_error: ClassVar[str] = "InvalidClientTokenId"
+    #: simulated duration of an IAM check, in ms
+    iam_ms: ClassVar[float] = 2.0
+    #: global services (IAM, STS's global endpoint) have no Region in their ARNs
+    is_global: ClassVar[bool] = False
+    _handlers: ClassVar[dict[str, Callable]] = {}
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        handlers = dict(getattr(cls, "_handlers", {}))
+        for klass in reversed(cls.__mro__):       # mixins may define operations too
+            for attr, value in list(vars(klass).items()):
+                name = getattr(value, "__aws_operation__", None)
+                if name is None or hasattr(value, "handler"):
+                    continue
+                handlers[name] = value
+                setattr(cls, attr, _public_method(attr, name, value))
+        cls._handlers = handlers
+
+    def __init__(self, cloud):
+        self.cloud = cloud
+        self._ops: dict[str, _OperationInfo] = {}
+
+    # -- botocore model ---------------------------------------------------------------------
+    @property
+    def model(self):
+        return service_model(self.service_name)
+
+    def operation_info(self, name: str) -> _OperationInfo:
+        info = self._ops.get(name)
+        if info is None:
+            handler = self._handlers.get(name)
+            if handler is None:
+                raise errors.for_code("NotImplemented")(
+                    f"awskit does not simulate {self.service_name}:{name} yet", status=501)
+            info = self._ops[name] = _OperationInfo(self, name, handler)
+        return info
+
+    @classmethod
+    def implemented_operations(cls) -> list[str]:
+        return sorted(cls._handlers)
+
+    # -- calling ----------------------------------------------------------------------------
+    def default_caller(self) -> Caller:
+        cloud = self.cloud
+        return Caller(principal=cloud.iam.root_principal(cloud.default_account),
+                      region=cloud.default_region)
+
+    def as_caller(self, caller: Caller) -> "ServiceView":
+        return ServiceView(self, caller)
+
+    def invoke(self, name: str, params: dict, caller: Caller | None = None) -> dict:
+        """Run one operation through the pipeline; raise the AWS error on failure."""
+        op = self.operation_info(name)
+        caller = caller or self.default_caller()
+        direct = caller.front == "direct"
+        if direct:
+            if op.has_before:
+                builtin_emitter().emit(op.before_event, params=params, model=op.model, context={})
+            op.validator(params)
+        cloud = self.cloud
+        with cloud.lock:
+            response, error = self._run(op, params, caller)
+        if error is not None:
+            raise error
+        if direct and op.has_after:
+            builtin_emitter().emit(op.after_event, http_response=_HTTPResponse(200, {}),
+                                   parsed=response, model=op.model, context={})
+        return response
+
+    def _run(self, op: _OperationInfo, params: dict, caller: Caller):
+        """The pipeline proper, under the cloud's lock. Returns (response, error)."""
+        cloud = self.cloud
+        clock = cloud.clock
+        if clock._queue:
+            clock.run_due()
+        req = Request(self, op, params, caller, self.new_request_id())
+        trace = req.trace
+        error = None
+        response = None
+        try:
+            self.receive(req)
+            req.authenticate()
+            response = op.handler(self, req, **params)
+            if response is None:
+                response = {}
+        except errors.AWSError as err:
+            error = err
+        except Exception as exc:  # a bug inside awskit: never a bare traceback to students
+            if cloud.debug:
+                raise
+            error = errors.InternalError()
+            error.__cause__ = exc
+            trace.summary += f" [internal error: {type(exc).__name__}: {exc}]"
+        if error is not None:
+            trace.status = error.status
+            trace.error = error.code
+            if op.http.get("method") == "HEAD" or error.status == 304:
+                error = errors.bare(error.status)   # no body: boto3 sees only the status
+            error.bind(op.name, req.request_id, self.host_id(req))
+            error.response["ResponseMetadata"]["HTTPHeaders"] = self.response_headers(req, {}, error.status)
+        self.meter(req, error)
+        cloud.traces.append(trace)
+        cloud.notify(trace)
+        if error is None:
+            trace.status = req.status
+            response = {"ResponseMetadata": self.response_metadata(req, response, req.status),
+                        **response}
+        return response, error
+
+    # -- hooks a service overrides --------------------------------------------------------
+    def receive(self, req: Request) -> None:
+        """Record the front door's step (override to describe the HTTP request)."""
+        req.receive(f"Receive {req.operation} request", 1.0)
+
+    def new_request_id(self) -> str:
+        return self.cloud.ids.request_id()
+
+    def host_id(self, req: Request) -> str | None:
+        return None
+
+    def meter(self, req: Request, error) -> None:
+        """Count the request on the usage meter (override for priced requests)."""
+        self.cloud.meter.count_request(self.service_name, req.operation, req.account, error)
+
+    def access_denied(self, req: Request, action: str, resource: str, decision) -> errors.AWSError:
+        """The AccessDenied error this service returns (IAM-style message by default)."""
+        principal = req.principal.arn
+        if decision.decision == "explicitDeny":
+            kind = decision.deciding.source.kind if decision.deciding is not None else "identity"
+            why = f"with an explicit deny in {_POLICY_PHRASES.get(kind, 'a policy')}"
+        else:
+            why = f"because no identity-based policy allows the {action} action"
+        return errors.AccessDenied(
+            f"User: {principal} is not authorized to perform: {action} on resource: "
+            f"{resource} {why}")
+
+    def auth_error(self, problem: str) -> errors.AWSError:
+        """The error for a credential problem: ``unknown-key``, ``inactive``, ``bad-signature``,
+        ``bad-token`` or ``expired`` (query/JSON services; S3 overrides)."""
+        if problem == "bad-signature":
+            return errors.SignatureDoesNotMatch()
+        if problem == "expired":
+            return errors.ExpiredToken("The security token included in the request is expired",
+                                       status=403)
+        return errors.for_code(self.unknown_key_error)()
+
+    def resource_policy_for(self, arn: str):
+        """(resource-based policy, owner account) of one of this service's resources."""
+        return None, None
+
+    def response_headers(self, req: Request, response: dict, status: int) -> dict:
+        return {"x-amzn-requestid": req.request_id, "content-type": "text/xml",
+                "date": email.utils.format_datetime(req.cloud.clock.now, usegmt=True)}
+
+    def response_metadata(self, req: Request, response: dict, status: int) -> dict:
+        headers = self.response_headers(req, response, status)
+        for member, header, kind in req.op.header_members:
+            value = response.get(member)
+            if value is None:
+                continue
+            if kind == "prefix":
+                for key, item in value.items():
+                    headers[header + key.lower()] = str(item)
+            else:
+                headers[header] = _header_value(value, kind)
+        meta = {"RequestId": req.request_id, "HTTPStatusCode": status, "HTTPHeaders": headers,
+                "RetryAttempts": 0}
+        host_id = self.host_id(req)
+        if host_id is not None:
+            meta["HostId"] = host_id
+        return meta
+
+    # -- state, graph -----------------------------------------------------------------------
+    def state(self) -> dict:
+        """The service's whole state as plain JSON data."""
+        return {}
+
+    def load_state(self, data: dict) -> None:
+        """Restore :meth:`state` (and re-schedule the events it implies)."""
+
+    def add_to_graph(self, graph) -> None:
+        """Add this service's resources to the cloud's networkx graph."""
+
+    def __repr__(self) -> str:
+        return f"<{self.title or self.service_name} in {self.cloud!r}>"
+
+
+_POLICY_PHRASES = {"identity": "an identity-based policy", "resource": "a resource-based policy",
+                   "boundary": "a permissions boundary", "session": "a session policy",
+                   "scp": "a service control policy"}
+
+
+def _public_method(attr: str, op_name: str, handler: Callable):
+    @functools.wraps(handler)
+    def call(self, **params):
+        return self.invoke(op_name, params)
+    call.__aws_operation__ = op_name
+    call.handler = handler
+    return call
+
+
+class ServiceView:
+    """A service seen by another caller: ``cloud.s3.as_caller(...)``; operations only."""
+
+    def __init__(self, service: Service, caller: Caller):
+        self._service = service
+        self._caller = caller
+
+    def __getattr__(self, name: str):
+        attr = getattr(type(self._service), name, None)
+        op_name = getattr(attr, "__aws_operation__", None)
+        if op_name is None:
+            return getattr(self._service, name)
+        service, caller = self._service, self._caller
+        return lambda **params: service.invoke(op_name, params, caller)
+
+    def __repr__(self) -> str:
+        who = self._caller.principal.arn if self._caller.principal else self._caller.access_key_id
+        return f"<{self._service.service_name} as {who}>"
