@@ -335,6 +335,9 @@ class Service:
     #: global services (IAM, STS's global endpoint) have no Region in their ARNs
     is_global: ClassVar[bool] = False
     _handlers: ClassVar[dict[str, Callable]] = {}
+    #: callables ``(service, operation name, response, error)`` run after every request of every
+    #: service (the test suite checks each response against botocore's output shape here)
+    response_hooks: ClassVar[list[Callable]] = []
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -437,6 +440,8 @@ class Service:
             trace.status = req.status
             response = {"ResponseMetadata": self.response_metadata(req, response, req.status),
                         **response}
+        for hook in Service.response_hooks:
+            hook(self, op.name, response, error)
         return response, error
 
     # -- hooks a service overrides --------------------------------------------------------
