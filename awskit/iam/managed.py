@@ -1,0 +1,159 @@
+"""The AWS-managed policies awskit ships, with their real documents and identifiers.
+
+Every account sees the same AWS-managed policies (``arn:aws:iam::aws:policy/<Name>``, path
+``/``). Documents, descriptions, policy ids and default versions are AWS's own, as
+``aws iam get-policy`` / ``get-policy-version`` return them (AWS managed policy reference;
+public mirrors of the policy versions):
+
+- ``AdministratorAccess`` (v1, 2015-02-06), ``AmazonS3FullAccess`` (v2, 2021-09-27) and
+  ``AmazonS3ReadOnlyAccess`` (v3, 2023-08-10): complete.
+- ``ReadOnlyAccess``: **abridged**. The real policy lists read actions for some 400 services in
+  one statement (Sid ``ReadOnlyActions``); awskit keeps exactly the entries, unchanged, for the
+  services it simulates now or plans to: s3, iam, sts, lambda, sqs, ec2, dynamodb, rds,
+  elasticache, cloudwatch, logs, cloudfront, route53, ecs, eks, elasticfilesystem, autoscaling.
+  Taken from version v111 (2024-02-05), the newest version whose full text awskit could check,
+  and reported as v111; AWS revises this policy every few weeks (a public ``get-policy`` output
+  shows v188 on 2026-07-21), so later versions may list more actions for these services.
+
+The document text is ``json.dumps(document, indent=4)`` (AWS serves its own formatting, which
+only shifts the line/column positions ``MatchedStatements`` report). Dates are POSIX seconds of
+the real UTC timestamps.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from .policy import Policy
+
+__all__ = ["AWSManagedPolicy", "ManagedPolicyVersion", "aws_managed_policies", "get", "by_name",
+           "ARNS", "READ_ONLY_SERVICES"]
+
+READ_ONLY_SERVICES = ("s3", "iam", "sts", "lambda", "sqs", "ec2", "dynamodb", "rds", "elasticache",
+                      "cloudwatch", "logs", "cloudfront", "route53", "ecs", "eks",
+                      "elasticfilesystem", "autoscaling")
+
+_READ_ONLY_ACTIONS = [
+    "autoscaling:Describe*", "autoscaling:GetPredictiveScalingForecast",
+    "cloudfront:Describe*", "cloudfront:Get*", "cloudfront:List*",
+    "cloudwatch:Describe*", "cloudwatch:GenerateQuery", "cloudwatch:Get*", "cloudwatch:List*",
+    "dynamodb:BatchGet*", "dynamodb:Describe*", "dynamodb:Get*", "dynamodb:List*",
+    "dynamodb:PartiQLSelect", "dynamodb:Query", "dynamodb:Scan",
+    "ec2:Describe*", "ec2:Get*", "ec2:ListImagesInRecycleBin", "ec2:ListSnapshotsInRecycleBin",
+    "ec2:SearchLocalGatewayRoutes", "ec2:SearchTransitGatewayRoutes",
+    "ecs:Describe*", "ecs:List*",
+    "eks:Describe*", "eks:List*",
+    "elasticache:Describe*", "elasticache:List*",
+    "elasticfilesystem:Describe*", "elasticfilesystem:ListTagsForResource",
+    "iam:Generate*", "iam:Get*", "iam:List*", "iam:Simulate*",
+    "lambda:Get*", "lambda:List*",
+    "logs:Describe*", "logs:FilterLogEvents", "logs:Get*", "logs:ListAnomalies",
+    "logs:ListLogAnomalyDetectors", "logs:ListLogDeliveries", "logs:ListTagsForResource",
+    "logs:ListTagsLogGroup", "logs:StartLiveTail", "logs:StartQuery", "logs:StopLiveTail",
+    "logs:StopQuery", "logs:TestMetricFilter",
+    "rds:Describe*", "rds:Download*", "rds:List*",
+    "route53:Get*", "route53:List*", "route53:Test*",
+    "s3:DescribeJob", "s3:Get*", "s3:List*",
+    "sqs:Get*", "sqs:List*", "sqs:Receive*",
+    "sts:GetAccessKeyInfo", "sts:GetCallerIdentity", "sts:GetSessionToken",
+]
+
+# name, policy id, description, default version, version date, policy creation date, document
+_TABLE = [
+    ("AdministratorAccess", "ANPAIWMBCKSKIEE64ZLYK",
+     "Provides full access to AWS services and resources.", "v1",
+     "2015-02-06T18:39:46Z", "2015-02-06T18:39:46Z",
+     {"Version": "2012-10-17",
+      "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}),
+    ("AmazonS3FullAccess", "ANPAIFIR6V6BVTRAHWINE",
+     "Provides full access to all buckets via the AWS Management Console.", "v2",
+     "2021-09-27T20:16:37Z", "2015-02-06T18:40:58Z",
+     {"Version": "2012-10-17",
+      "Statement": [{"Effect": "Allow", "Action": ["s3:*", "s3-object-lambda:*"],
+                     "Resource": "*"}]}),
+    ("AmazonS3ReadOnlyAccess", "ANPAIZTJ4DXE7G6AGAE6M",
+     "Provides read only access to all buckets via the AWS Management Console.", "v3",
+     "2023-08-10T21:31:39Z", "2015-02-06T18:40:59Z",
+     {"Version": "2012-10-17",
+      "Statement": [{"Effect": "Allow",
+                     "Action": ["s3:Get*", "s3:List*", "s3:Describe*", "s3-object-lambda:Get*",
+                                "s3-object-lambda:List*"],
+                     "Resource": "*"}]}),
+    ("ReadOnlyAccess", "ANPAILL3HVNFSB6DCOWYQ",
+     "Provides read-only access to AWS services and resources.", "v111",
+     "2024-02-05T15:00:23Z", "2015-02-06T18:39:48Z",
+     {"Version": "2012-10-17",
+      "Statement": [{"Sid": "ReadOnlyActions", "Effect": "Allow", "Action": _READ_ONLY_ACTIONS,
+                     "Resource": "*"}]}),
+]
+ARNS = {name: f"arn:aws:iam::aws:policy/{name}" for name, *_ in _TABLE}
+
+
+def _posix(iso: str) -> float:
+    return datetime.strptime(iso, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc).timestamp()
+
+
+@dataclass
+class ManagedPolicyVersion:
+    version_id: str
+    document: Policy
+    created: float
+    is_default: bool = True
+
+
+@dataclass
+class AWSManagedPolicy:
+    """An AWS-managed policy; same attribute names as ``awskit.iam.model.ManagedPolicy``."""
+    name: str
+    path: str
+    arn: str
+    policy_id: str
+    created: float
+    updated: float
+    description: str
+    default_version: str
+    versions: dict[str, ManagedPolicyVersion] = field(default_factory=dict)
+    tags: list[dict] = field(default_factory=list)
+    aws_managed: bool = True
+    policy_id_simulated: bool = False      # all four ids are AWS's real ones
+
+    @property
+    def document(self) -> Policy:
+        return self.versions[self.default_version].document
+
+    @property
+    def next_version(self) -> int:
+        return int(self.default_version[1:]) + 1
+
+
+_PARSED: dict[str, Policy] = {}
+
+
+def _policy(name: str, document: dict) -> Policy:
+    policy = _PARSED.get(name)
+    if policy is None:
+        policy = _PARSED[name] = Policy.parse(json.dumps(document, indent=4), kind="identity")
+    return policy
+
+
+def aws_managed_policies() -> dict[str, AWSManagedPolicy]:
+    """Fresh ``AWSManagedPolicy`` objects by ARN (the parsed documents are shared)."""
+    out = {}
+    for name, policy_id, description, version, version_date, created, document in _TABLE:
+        arn = ARNS[name]
+        out[arn] = AWSManagedPolicy(
+            name=name, path="/", arn=arn, policy_id=policy_id, created=_posix(created),
+            updated=_posix(version_date), description=description, default_version=version,
+            versions={version: ManagedPolicyVersion(version, _policy(name, document),
+                                                    _posix(version_date))})
+    return out
+
+
+def get(arn: str) -> AWSManagedPolicy | None:
+    return aws_managed_policies().get(arn)
+
+
+def by_name(name: str) -> AWSManagedPolicy | None:
+    return aws_managed_policies().get(ARNS.get(name, ""))
