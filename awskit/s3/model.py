@@ -244,6 +244,7 @@ class S3Model:
         """
         contents, prefixes = [], []
         last = None
+        floor = None if inclusive else start   # a page never repeats what came before it
         if start < prefix:
             start, inclusive = prefix, True
         batch = max(16, min(max_keys + 1, 1001))
@@ -263,9 +264,11 @@ class S3Model:
                     cut = key.find(delimiter, len(prefix))
                     if cut >= 0:
                         common = key[:cut + len(delimiter)]
-                        if len(contents) + len(prefixes) >= max_keys:
+                        if floor is not None and common <= floor:
+                            pass          # rolled up on an earlier page
+                        elif len(contents) + len(prefixes) >= max_keys:
                             return contents, prefixes, True, last
-                        if not prefixes or prefixes[-1] != common:
+                        elif not prefixes or prefixes[-1] != common:
                             prefixes.append(common)
                             last = common
                         nxt = _successor(common)
