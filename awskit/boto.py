@@ -7,10 +7,11 @@ How it works, with botocore's own extension points (no HTTP, no wire format):
 - ``before-call``: run the operation through the cloud's pipeline and hand botocore the
   response as if it had come back over HTTP; botocore then runs its ``after-call`` handlers
   and raises ``ClientError`` (with the modeled exception class) for error statuses;
-- ``creating-client-class``: give the client class a memo of endpoint resolution. botocore
-  resolves every call's endpoint through the service's rule set, which costs more than
-  everything else a call does; in memory the endpoint is never contacted, so it is resolved
-  once per operation and bucket.
+- ``creating-client-class``: mix :class:`_InMemoryClient` into the client class: a memo of
+  endpoint resolution (botocore resolves every call's endpoint through the service's rule
+  set; in memory the endpoint is never contacted, so it is resolved once per operation and
+  bucket), and no HTTP serialization while a cloud answers (parameters validated as
+  botocore validates them).
 
 ``cloud.client("s3")`` registers these on a private botocore session. ``awskit.mock_aws()``
 registers them on every session created while it is active, so unmodified boto3 code
@@ -31,15 +32,31 @@ from botocore import UNSIGNED, handlers as _botocore_handlers
 
 from . import errors
 from .service import Caller, _HTTPResponse
+from .validation import InputValidator
 
 _GLOBAL_REGIONS = {"aws-global": "us-east-1", None: "us-east-1"}
 
 
 # --------------------------------------------------------------------------------------------
-# Endpoint memo
+# The client-class mixin: endpoint memo, no wire format
 # --------------------------------------------------------------------------------------------
-class _MemoizedEndpoints:
-    """Mixed into boto3 client classes: endpoint resolution once per (operation, bucket)."""
+class _InMemoryClient:
+    """Mixed into boto3 client classes created for awskit (``creating-client-class``).
+
+    - Endpoint resolution once per (operation, bucket): botocore resolves every call's
+      endpoint through the service's rule set, which costs more than everything else a call
+      does; in memory the endpoint is never contacted.
+    - No wire format while a cloud answers: botocore's ``_convert_to_request_dict`` validates
+      the parameters, then serializes them into an HTTP request and builds a User-Agent
+      string (together a third of a small call). The cloud reads the parameters, never the
+      request, so when the call will be answered in memory we validate exactly as botocore
+      does (``awskit.validation``: same ``ParamValidationError``, at the same point of the
+      call, honouring ``Config(parameter_validation=False)``) and hand on a minimal request
+      dict. When no cloud answers (a client that outlived its ``mock_aws``), botocore's own
+      method runs unchanged.
+    """
+
+    _awskit_bridge = None            # set on each client class by _Bridge.customize_class
 
     def _resolve_endpoint_ruleset(self, operation_model, params, request_context,
                                   ignore_signing_region=False):
@@ -60,10 +77,24 @@ class _MemoizedEndpoints:
             request_context["signing"] = dict(signing)
         return result
 
-
-def _add_endpoint_memo(class_attributes, base_classes, **kwargs):
-    if _MemoizedEndpoints not in base_classes:
-        base_classes.insert(0, _MemoizedEndpoints)
+    def _convert_to_request_dict(self, api_params, operation_model, endpoint_url, context=None,
+                                 headers=None, set_user_agent_header=True):
+        bridge = self._awskit_bridge
+        if bridge is None or bridge.get_cloud() is None:
+            return super()._convert_to_request_dict(
+                api_params, operation_model, endpoint_url, context=context, headers=headers,
+                set_user_agent_header=set_user_agent_header)
+        # botocore validates only when the client's config asks and the operation has input
+        if self.meta.config.parameter_validation and operation_model.input_shape is not None:
+            validators = self.__dict__.setdefault("_awskit_validators", {})
+            check = validators.get(operation_model.name)
+            if check is None:
+                check = validators[operation_model.name] = InputValidator(operation_model)
+            check(api_params)
+        http = operation_model.http
+        return {"url_path": http.get("requestUri", "/"), "query_string": {},
+                "method": http.get("method", "POST"), "headers": dict(headers or {}),
+                "body": b"", "url": endpoint_url, "context": context if context is not None else {}}
 
 
 # --------------------------------------------------------------------------------------------
@@ -75,6 +106,12 @@ class _Bridge:
     def __init__(self, get_cloud, front: str):
         self.get_cloud = get_cloud
         self.front = front
+
+    def customize_class(self, class_attributes, base_classes, **kwargs):
+        """``creating-client-class``: mix :class:`_InMemoryClient` into the client class."""
+        if _InMemoryClient not in base_classes:
+            base_classes.insert(0, _InMemoryClient)
+        class_attributes["_awskit_bridge"] = self
 
     def capture(self, params, context, **kwargs):
         context["awskit_params"] = params
@@ -95,6 +132,10 @@ class _Bridge:
         try:
             response = service.invoke(model.name, api_params, caller)
         except errors.AWSError as err:
+            if not err.response["ResponseMetadata"]["RequestId"]:
+                # refused before the pipeline ran (an operation awskit does not simulate):
+                # still answer with a request id, as every AWS response has one
+                err.bind(model.name, service.new_request_id())
             return _error_answer(service, model, err)
         meta = response["ResponseMetadata"]
         return _HTTPResponse(meta["HTTPStatusCode"], meta["HTTPHeaders"]), response
@@ -129,7 +170,7 @@ def _error_answer(service, model, err: errors.AWSError):
 
 
 def _register(emitter, bridge: _Bridge) -> None:
-    emitter.register_first("creating-client-class", _add_endpoint_memo)
+    emitter.register_first("creating-client-class", bridge.customize_class)
     emitter.register_last("before-parameter-build", bridge.capture)
     emitter.register_first("before-call", bridge.answer)
 
@@ -178,7 +219,7 @@ _active: list = []                 # clouds of the active mock_aws contexts, inn
 _active_lock = threading.Lock()
 _mock_bridge = _Bridge(lambda: _active[-1] if _active else None, "mock")
 _BUILTIN = [
-    ("creating-client-class", _add_endpoint_memo, _botocore_handlers.REGISTER_FIRST),
+    ("creating-client-class", _mock_bridge.customize_class, _botocore_handlers.REGISTER_FIRST),
     ("before-parameter-build", _mock_bridge.capture, _botocore_handlers.REGISTER_LAST),
     ("before-call", _mock_bridge.answer, _botocore_handlers.REGISTER_FIRST),
 ]

@@ -18,6 +18,13 @@ class Meter:
         self.errors: dict[tuple[str, str], int] = defaultdict(int)
         # (service, account, usage type) -> [quantity, cost in USD, unit]
         self.usage: dict[tuple[str, str, str], list] = {}
+        #: callbacks that bring time-based lines (storage) up to now before the meter is read
+        self.accruers: list = []
+
+    def accrue(self) -> None:
+        """Let every time-based line (e.g. S3 storage) catch up with the simulated clock."""
+        for accrue in list(self.accruers):
+            accrue()
 
     def count_request(self, service: str, operation: str, account: str, error=None) -> None:
         self.requests[(service, operation)] += 1
@@ -36,11 +43,13 @@ class Meter:
 
     def total(self, service: str | None = None, account: str | None = None) -> float:
         """Cost so far in USD, optionally for one service and/or one account."""
+        self.accrue()
         return sum(cost for (svc, acct, _), (_, cost, _) in self.usage.items()
                    if (service is None or svc == service) and (account is None or acct == account))
 
     def lines(self) -> list[dict]:
         """One dict per (service, account, usage type), sorted: the bill's lines."""
+        self.accrue()
         return [{"service": svc, "account": acct, "usage_type": usage, "quantity": q,
                  "unit": unit, "cost_usd": cost}
                 for (svc, acct, usage), (q, cost, unit) in sorted(self.usage.items())]
@@ -53,6 +62,7 @@ class Meter:
 
     # -- persistence ------------------------------------------------------------------------
     def state(self) -> dict:
+        self.accrue()
         return {"requests": [[s, o, n] for (s, o), n in sorted(self.requests.items())],
                 "errors": [[s, o, n] for (s, o), n in sorted(self.errors.items())],
                 "usage": [[s, a, u, *line] for (s, a, u), line in sorted(self.usage.items())]}

@@ -29,7 +29,6 @@ from __future__ import annotations
 import email.utils
 import functools
 import threading
-from datetime import timezone
 from typing import Any, Callable, ClassVar
 
 from . import errors
@@ -69,8 +68,11 @@ def builtin_emitter():
     """An event emitter carrying botocore's built-in parameter and response handlers.
 
     Direct calls emit ``before-parameter-build`` and ``after-call`` through it, exactly as a
-    boto3 client would. botocore's ``generate_idempotent_uuid`` is left out: it draws from
-    ``uuid4`` and direct calls must stay deterministic.
+    boto3 client would. Two of botocore's handlers are left out: ``generate_idempotent_uuid``
+    draws from ``uuid4`` (direct calls must stay deterministic), and
+    ``remove_bucket_from_url_paths_from_model`` rewrites the shared operation model's
+    ``requestUri`` in place (only URL building needs it, and direct calls build no URL; left
+    in, it changed the request line every later S3 service of the process traced).
     """
     global _emitter
     if _emitter is None:
@@ -81,7 +83,8 @@ def builtin_emitter():
             event, handler = spec[0], spec[1]
             if not event.startswith(("before-parameter-build", "after-call")):
                 continue
-            if handler is handlers.generate_idempotent_uuid:
+            if handler in (handlers.generate_idempotent_uuid,
+                           handlers.remove_bucket_from_url_paths_from_model):
                 continue
             where = spec[2] if len(spec) > 2 else None
             if where == handlers.REGISTER_FIRST:
@@ -152,7 +155,8 @@ class Caller:
 
 class _OperationInfo:
     __slots__ = ("name", "method", "handler", "model", "validator", "before_event",
-                 "after_event", "has_before", "has_after", "header_members", "http")
+                 "after_event", "has_before", "has_after", "before_handlers", "after_handlers",
+                 "header_members", "http")
 
     def __init__(self, service: "Service", name: str, handler: Callable):
         model = service.model.operation_model(name)
@@ -160,34 +164,52 @@ class _OperationInfo:
         self.method = handler.__name__
         self.handler = handler
         self.model = model
-        self.http = dict(model.http)     # before botocore's handlers rewrite the request URI
+        self.http = dict(model.http)     # as the model declares it (the request line traced)
+        if "authPath" in self.http:      # botocore rewrote it for URL building: undo that
+            self.http["requestUri"] = "/{Bucket}" + self.http["requestUri"]
+            del self.http["authPath"]
         self.validator = InputValidator(model)
         service_id = service.model.service_id.hyphenize()
         self.before_event = f"before-parameter-build.{service_id}.{name}"
         self.after_event = f"after-call.{service_id}.{name}"
         emitter = builtin_emitter()
-        self.has_before = bool(emitter._handlers.prefix_search(self.before_event))
-        self.has_after = bool(emitter._handlers.prefix_search(self.after_event))
+        # the handlers botocore's emitter would call for these events, in its order: direct
+        # calls run them straight (what ``emitter.emit`` does, minus its per-call lookup)
+        self.before_handlers = tuple(emitter._handlers.prefix_search(self.before_event))
+        self.after_handlers = tuple(emitter._handlers.prefix_search(self.after_event))
+        self.has_before = bool(self.before_handlers)
+        self.has_after = bool(self.after_handlers)
         self.header_members = _header_members(model.output_shape)
 
 
-def _header_members(shape) -> list[tuple[str, str, str]]:
-    """(member, header name, type) of the output members AWS sends as HTTP headers."""
+def _header_members(shape) -> dict[str, tuple[str, str]]:
+    """member -> (header name, type) for the output members AWS sends as HTTP headers."""
     if shape is None:
-        return []
-    out = []
+        return {}
+    out = {}
     for name, member in shape.members.items():
         location = member.serialization.get("location")
         if location == "header":
-            out.append((name, member.serialization.get("name", name).lower(), member.type_name))
+            out[name] = (member.serialization.get("name", name).lower(), member.type_name)
         elif location == "headers":
-            out.append((name, member.serialization.get("name", "").lower(), "prefix"))
+            out[name] = (member.serialization.get("name", "").lower(), "prefix")
     return out
+
+
+def http_date(moment) -> str:
+    """An aware datetime as an HTTP date (``Mon, 02 Mar 2026 09:00:00 GMT``; whole seconds)."""
+    return _http_date(int(moment.timestamp()))
+
+
+@functools.lru_cache(maxsize=1024)
+def _http_date(posix_seconds: int) -> str:
+    # cached per second: the simulated clock repeats the same seconds across many requests
+    return email.utils.formatdate(posix_seconds, usegmt=True)
 
 
 def _header_value(value, kind: str) -> str:
     if kind == "timestamp":
-        return email.utils.format_datetime(value.astimezone(timezone.utc), usegmt=True)
+        return http_date(value)
     if kind == "boolean":
         return "true" if value else "false"
     return str(value)
@@ -283,8 +305,12 @@ class Request:
 
     @property
     def account(self) -> str:
-        """The caller's account id (for anonymous callers: the cloud's default account)."""
-        return self.principal.account or self.cloud.default_account
+        """The caller's account id (for anonymous callers, and for requests whose credentials
+        failed authentication so that no principal is known: the cloud's default account)."""
+        principal = self.principal
+        if principal is None:
+            return self.cloud.default_account
+        return principal.account or self.cloud.default_account
 
     def context(self) -> dict:
         """The global condition keys this request carries (aws:SourceIp, aws:CurrentTime, ...)."""
@@ -376,9 +402,20 @@ class Service:
 
     # -- calling ----------------------------------------------------------------------------
     def default_caller(self) -> Caller:
+        """The direct front's caller: the default account's root user, in the default Region.
+
+        Built once and reused while nothing it depends on changes (IAM's ``generation``
+        moves on every IAM change); the pipeline never mutates a Caller.
+        """
         cloud = self.cloud
-        return Caller(principal=cloud.iam.root_principal(cloud.default_account),
-                      region=cloud.default_region)
+        iam = cloud.iam
+        key = (cloud.default_account, cloud.default_region, iam.generation)
+        cached = self.__dict__.get("_default_caller")
+        if cached is None or cached[0] != key:
+            caller = Caller(principal=iam.root_principal(cloud.default_account),
+                            region=cloud.default_region)
+            cached = self.__dict__["_default_caller"] = (key, caller)
+        return cached[1]
 
     def as_caller(self, caller: Caller) -> "ServiceView":
         return ServiceView(self, caller)
@@ -388,9 +425,14 @@ class Service:
         op = self.operation_info(name)
         caller = caller or self.default_caller()
         direct = caller.front == "direct"
+        # One context for both events, as a boto3 client keeps per call: botocore's handlers
+        # pass notes through it (ListObjects' ``encoding_type_auto_set`` tells ``after-call`` to
+        # URL-decode the keys that ``before-parameter-build`` asked S3 to encode).
+        context = {}
         if direct:
-            if op.has_before:
-                builtin_emitter().emit(op.before_event, params=params, model=op.model, context={})
+            for handler in op.before_handlers:
+                handler(params=params, model=op.model, context=context,
+                        event_name=op.before_event)
             op.validator(params)
         cloud = self.cloud
         with cloud.lock:
@@ -398,8 +440,10 @@ class Service:
         if error is not None:
             raise error
         if direct and op.has_after:
-            builtin_emitter().emit(op.after_event, http_response=_HTTPResponse(200, {}),
-                                   parsed=response, model=op.model, context={})
+            http_response = _HTTPResponse(200, {})
+            for handler in op.after_handlers:
+                handler(http_response=http_response, parsed=response, model=op.model,
+                        context=context, event_name=op.after_event)
         return response
 
     def _run(self, op: _OperationInfo, params: dict, caller: Caller):
@@ -429,10 +473,19 @@ class Service:
         if error is not None:
             trace.status = error.status
             trace.error = error.code
+            extra = getattr(error, "headers", None)   # headers AWS sends with this error
             if op.http.get("method") == "HEAD" or error.status == 304:
                 error = errors.bare(error.status)   # no body: boto3 sees only the status
             error.bind(op.name, req.request_id, self.host_id(req))
-            error.response["ResponseMetadata"]["HTTPHeaders"] = self.response_headers(req, {}, error.status)
+            if self.model.protocol == "query":
+                # query-protocol errors (IAM, STS) carry <Type>Sender|Receiver</Type>, which
+                # botocore parses into Error.Type: direct calls show it as boto3 does
+                error.response["Error"] = {"Type": "Sender" if error.sender_fault else "Receiver",
+                                           **error.response["Error"]}
+            headers = self.response_headers(req, {}, error.status)
+            if extra:
+                headers.update(extra)
+            error.response["ResponseMetadata"]["HTTPHeaders"] = headers
         self.meter(req, error)
         cloud.traces.append(trace)
         cloud.notify(trace)
@@ -487,19 +540,22 @@ class Service:
 
     def response_headers(self, req: Request, response: dict, status: int) -> dict:
         return {"x-amzn-requestid": req.request_id, "content-type": "text/xml",
-                "date": email.utils.format_datetime(req.cloud.clock.now, usegmt=True)}
+                "date": http_date(req.cloud.clock.now)}
 
     def response_metadata(self, req: Request, response: dict, status: int) -> dict:
         headers = self.response_headers(req, response, status)
-        for member, header, kind in req.op.header_members:
-            value = response.get(member)
-            if value is None:
-                continue
-            if kind == "prefix":
-                for key, item in value.items():
-                    headers[header + key.lower()] = str(item)
-            else:
-                headers[header] = _header_value(value, kind)
+        header_members = req.op.header_members
+        if header_members:
+            for member, value in response.items():     # responses carry few of the members
+                spec = header_members.get(member)
+                if spec is None or value is None:
+                    continue
+                header, kind = spec
+                if kind == "prefix":
+                    for key, item in value.items():
+                        headers[header + key.lower()] = str(item)
+                else:
+                    headers[header] = _header_value(value, kind)
         meta = {"RequestId": req.request_id, "HTTPStatusCode": status, "HTTPHeaders": headers,
                 "RetryAttempts": 0}
         host_id = self.host_id(req)

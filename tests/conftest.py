@@ -8,6 +8,12 @@ import pytest
 os.environ["AWSKIT_DEBUG"] = "1"
 
 import awskit  # noqa: E402
+import conformance  # noqa: E402  (tests/conformance.py)
+
+# Every response of every request made during the session is checked against botocore's output
+# shape (and every error against the shape boto3 expects); a violation fails the test that
+# made the request. See tests/conformance.py.
+conformance.install()
 
 
 @pytest.fixture
@@ -19,3 +25,17 @@ def cloud():
 def s3(cloud):
     """A boto3 S3 client acting as the default account's root user."""
     return cloud.client("s3")
+
+
+@pytest.fixture
+def no_network(monkeypatch):
+    """Any attempt to resolve a name or open a connection fails the test (awskit must answer
+    everything in memory)."""
+    import socket
+
+    def refuse(*args, **kwargs):
+        raise AssertionError(f"awskit tried to use the network: {args!r}")
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)

@@ -15,7 +15,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from .. import errors
 from ..clock import EPOCH
 
 PARTITION = "aws"
@@ -121,7 +120,7 @@ class User:
     access_keys: list[str] = field(default_factory=list)        # access key ids
     tags: list[dict] = field(default_factory=list)
     boundary: str | None = None                                  # permissions boundary ARN
-    login_profile: dict | None = None
+    login_profile: dict | None = None                            # {"created", "reset_required"}
     mfa_devices: list[dict] = field(default_factory=list)
 
 
@@ -174,6 +173,7 @@ class Session:
     mfa: bool = False
     source_identity: str | None = None
     tags: list[dict] = field(default_factory=list)
+    transitive: list[str] = field(default_factory=list)   # transitive session tag keys
 
 
 @dataclass

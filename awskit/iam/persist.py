@@ -86,6 +86,8 @@ def load_iam(iam, data: dict) -> None:
     for k in data["keys"]:
         key = AccessKey(**k)
         iam.keys[key.id] = key
+    for account in iam.accounts.values():    # one object per key, whether deleted or not
+        account.root_key = iam.keys.get(account.root_key.id, account.root_key)
     for s in data["sessions"]:
         session = _entity_in(Session, s)
         iam.sessions[session.access_key_id] = session
@@ -123,7 +125,8 @@ def graph_iam(iam, graph) -> None:
                 if principal.isdigit():
                     principal = f"arn:aws:iam::{principal}:root"
                 if principal not in graph:
-                    graph.add_node(principal, type="aws-service" if kind == "Service" else "principal",
+                    graph.add_node(principal,
+                                   type="aws-service" if kind == "Service" else "principal",
                                    name=principal)
                 graph.add_edge(role.arn, principal, relation="trusts")
     for arn in sorted(used_managed):

@@ -92,17 +92,23 @@ class S3(ObjectOperations, MultipartOperations, VersioningOperations, TaggingOpe
     # -- authorization ----------------------------------------------------------------------
     def authorize(self, req: Request, action: str, bucket: Bucket, key: str | None = None,
                   keys: dict | None = None):
-        """IAM check for an S3 action on a bucket (or on one of its objects)."""
+        """IAM check for an S3 action on a bucket (or on one of its objects).
+
+        The bucket policy takes part as S3's Block Public Access lets it
+        (``RestrictPublicBuckets``, see ``bucket_config.effective_bucket_policy``).
+        """
         resource = bucket.arn if key is None else f"{bucket.arn}/{key}"
-        return req.authorize(action, resource, resource_policy=bucket.policy,
+        policy = self.effective_bucket_policy(req.principal, bucket, req)
+        return req.authorize(action, resource, resource_policy=policy,
                              resource_account=bucket.owner, keys=keys,
                              resource_policy_name=f"{bucket.arn} (bucket policy)")
 
     def allowed(self, req: Request, action: str, bucket: Bucket, key: str | None = None) -> bool:
         """Would the caller be allowed ``action``? (no step, no error)"""
         resource = bucket.arn if key is None else f"{bucket.arn}/{key}"
+        policy = self.effective_bucket_policy(req.principal, bucket)
         return self.cloud.iam.authorize(req.principal, action, resource, req.context(),
-                                        resource_policy=bucket.policy,
+                                        resource_policy=policy,
                                         resource_account=bucket.owner).allowed
 
     # -- buckets ----------------------------------------------------------------------------

@@ -65,24 +65,26 @@ class DataNode:
     mapping: dict[str, tuple[str, int, int, str]] = field(default_factory=dict, repr=False)
     file_no: int = 0
     offset: int = 0
+    current_file: str = ""
 
-    @property
-    def current_file(self) -> str:
-        return f"/data/{self.node_id}/{self.file_no:06d}"
+    def __post_init__(self):
+        self.current_file = f"/data/{self.node_id}/{self.file_no:06d}"
 
     @property
     def used_bytes(self) -> int:
         return sum(len(b) for b in self.blobs.values())
 
     def append(self, uuid: str, data: bytes, checksum: str) -> tuple[str, int]:
-        if self.offset + len(data) > FILE_LIMIT and self.offset:
+        size = len(data)
+        if self.offset + size > FILE_LIMIT and self.offset:
             self.file_no += 1          # seal the read-write file, open a new one
             self.offset = 0
-        where = (self.current_file, self.offset)
+            self.current_file = f"/data/{self.node_id}/{self.file_no:06d}"
+        file, offset = self.current_file, self.offset
         self.blobs[uuid] = data
-        self.mapping[uuid] = (where[0], where[1], len(data), checksum)
-        self.offset += len(data)
-        return where
+        self.mapping[uuid] = (file, offset, size, checksum)
+        self.offset = offset + size
+        return file, offset
 
     def drop(self, uuid: str) -> None:
         self.blobs.pop(uuid, None)
@@ -313,6 +315,7 @@ class DataStore:
         blobs = {u: unb64(t) for u, t in data["blobs"].items()}
         for saved, node in zip(data["nodes"], self.nodes):
             node.up, node.file_no, node.offset = saved["up"], saved["file_no"], saved["offset"]
+            node.current_file = f"/data/{node.node_id}/{node.file_no:06d}"
             self.placement.health_changed()
             node.mapping = {u: tuple(m) for u, m in saved["mapping"].items()}
             node.blobs = {u: blobs[u] for u in node.mapping}

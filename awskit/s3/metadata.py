@@ -49,7 +49,8 @@ CREATE TABLE object (
     parts_count      INTEGER,              -- set for objects made by multipart upload
     checksum         TEXT,                 -- SHA-256 the data store verifies on every read
     owner_account    TEXT NOT NULL,
-    transitioned     REAL                  -- when it entered its storage class (lifecycle)
+    transitioned     REAL,                 -- when it entered its storage class (lifecycle)
+    part_sizes       TEXT                  -- multipart objects: JSON list of the part sizes
 );
 CREATE UNIQUE INDEX object_version ON object (bucket_id, object_name, version_id);
 CREATE INDEX object_listing ON object (bucket_id, is_latest, object_name);
@@ -87,7 +88,7 @@ TABLES = ("bucket", "object", "multipart_upload", "part")
 OBJECT_COLUMNS = ("object_id", "bucket_id", "bucket_name", "object_name", "version_id", "seq",
                   "is_latest", "is_delete_marker", "size", "etag", "storage_class",
                   "last_modified", "lm", "content_type", "metadata", "headers", "tags",
-                  "parts_count", "checksum", "owner_account", "transitioned")
+                  "parts_count", "checksum", "owner_account", "transitioned", "part_sizes")
 COL = {name: i for i, name in enumerate(OBJECT_COLUMNS)}
 _SELECT_OBJECT = "SELECT " + ", ".join(OBJECT_COLUMNS) + " FROM object"
 _INSERT_OBJECT = (f"INSERT INTO object ({', '.join(OBJECT_COLUMNS)}) "

@@ -38,7 +38,7 @@ LATEST, DM, SIZE, ETAG, SCLASS = COL["is_latest"], COL["is_delete_marker"], COL[
     COL["etag"], COL["storage_class"]
 LM, CTYPE, META, HEADERS, TAGS = COL["lm"], COL["content_type"], COL["metadata"], \
     COL["headers"], COL["tags"]
-PARTS, OWNER = COL["parts_count"], COL["owner_account"]
+PARTS, OWNER, PART_SIZES = COL["parts_count"], COL["owner_account"], COL["part_sizes"]
 
 DEFAULT_PUBLIC_ACCESS_BLOCK = {"BlockPublicAcls": True, "IgnorePublicAcls": True,
                                "BlockPublicPolicy": True, "RestrictPublicBuckets": True}
@@ -56,7 +56,7 @@ class Bucket:
     region: str
     created: float
     versioning: str | None = None        # None (never enabled), "Enabled", "Suspended"
-    mfa_delete: str = "Disabled"
+    mfa_delete: str | None = None        # None (never configured), "Enabled", "Disabled"
     policy: object = None                # awskit.iam.policy.Policy (kind "resource")
     public_access_block: dict | None = field(default_factory=lambda: dict(DEFAULT_PUBLIC_ACCESS_BLOCK))
     ownership: str = "BucketOwnerEnforced"
@@ -144,7 +144,8 @@ class S3Model:
                        *, storage_class: str = "STANDARD", content_type: str | None = None,
                        metadata: dict | None = None, headers: dict | None = None,
                        tags: list | None = None, parts_count: int | None = None,
-                       delete_marker: bool = False, checksum: str | None = None) -> tuple:
+                       part_sizes: list | None = None, delete_marker: bool = False,
+                       checksum: str | None = None) -> tuple:
         """Step 7: the new version's row goes into the metadata DB, per the versioning state."""
         meta = self.meta
         now = float(int(self.cloud.clock.elapsed))
@@ -154,7 +155,8 @@ class S3Model:
                1 if delete_marker else 0, size, etag, storage_class, iso8601(now), now,
                content_type, json.dumps(metadata) if metadata else None,
                json.dumps(headers) if headers else None, json.dumps(tags) if tags else None,
-               parts_count, checksum, bucket.owner, now)
+               parts_count, checksum, bucket.owner, now,
+               json.dumps(part_sizes) if part_sizes else None)
         replaced = None
         bid = bucket.bucket_id
         if status == "Enabled":
@@ -223,16 +225,21 @@ class S3Model:
         return data
 
     def drop_upload(self, bucket: Bucket, upload_id: str) -> None:
-        """Forget a multipart upload and free its parts' bytes."""
+        """Forget a multipart upload, free its parts' bytes and stop billing their storage."""
         store = self.store_for(bucket.region)
-        for (object_id,) in self.meta.db.execute(
-                "SELECT object_id FROM part WHERE upload_id = ?", (upload_id,)).fetchall():
+        found = self.meta.db.execute("SELECT storage_class FROM multipart_upload "
+                                     "WHERE upload_id = ?", (upload_id,)).fetchone()
+        for object_id, size in self.meta.db.execute(
+                "SELECT object_id, size FROM part WHERE upload_id = ?", (upload_id,)).fetchall():
             store.delete(object_id)
+            if found is not None:
+                self.storage_changed(bucket, found[0], size, -1)
         self.meta.db.execute("DELETE FROM part WHERE upload_id = ?", (upload_id,))
         self.meta.db.execute("DELETE FROM multipart_upload WHERE upload_id = ?", (upload_id,))
 
     def restore_schedules(self) -> None:
         """Re-create the clock events a loaded cloud implies (lifecycle runs, repairs)."""
+        self.restore_lifecycle_schedules()
 
     # -- listing ----------------------------------------------------------------------------
     def list_current(self, bucket: Bucket, prefix: str, delimiter: str | None, start: str,

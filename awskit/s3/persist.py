@@ -17,7 +17,8 @@ def dump_s3(s3) -> dict:
         buckets.append(data)
     return {"metadata_db": s3.meta.dump(), "buckets": buckets,
             "data_stores": {region: store.dump(b64) for region, store in sorted(s3.data_stores.items())},
-            "pricing": s3.pricing.dump()}
+            "pricing": s3.pricing.dump(),
+            "restores": {oid: dict(state) for oid, state in sorted(s3.restores.items())}}
 
 
 def load_s3(s3, data: dict) -> None:
@@ -32,6 +33,8 @@ def load_s3(s3, data: dict) -> None:
     for region, store in data["data_stores"].items():
         s3.store_for(region).restore(store, unb64)
     s3.pricing.restore(data["pricing"])
+    s3.restores.clear()
+    s3.restores.update(data.get("restores", {}))
     s3.restore_schedules()
 
 

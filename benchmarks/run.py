@@ -1,0 +1,159 @@
+"""awskit vs moto on the same boto3 workloads, plus awskit's direct path and import time.
+
+    python benchmarks/run.py            # the full run (about a minute)
+    python benchmarks/run.py --quick    # fewer, shorter rounds (a smoke test)
+    python benchmarks/run.py --profile  # also print where awskit spends a put (cProfile)
+
+Rounds alternate between awskit and moto in one process (so both see the same machine
+state); each round starts from a fresh mock, is preceded by an untimed warm-up round, and
+the figures are medians of the rounds. Wall time is ``time.perf_counter``. The workloads are in
+``benchmarks/workloads.py``; their data are seeded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
+os.environ.pop("AWSKIT_DEBUG", None)          # measure what students run
+
+import workloads  # noqa: E402
+
+TARGET_RATIO = 4.0          # boto3 path: awskit at least 4x moto
+TARGET_DIRECT = 20_000      # direct puts per second, one core
+TARGET_IMPORT = 0.5         # seconds for `import awskit`
+
+
+# --------------------------------------------------------------------------------------------
+# One round of a workload under each backend
+# --------------------------------------------------------------------------------------------
+def under_awskit(fn, *args):
+    import awskit
+    with awskit.mock_aws(awskit.Cloud(seed=0)):
+        return fn(*args)
+
+
+def under_moto(fn, *args, iam_auth: bool = False):
+    import moto
+    with moto.mock_aws():
+        if not iam_auth:
+            return fn(*args)
+        return _with_moto_iam_auth(fn, *args)
+
+
+def _with_moto_iam_auth(fn, *args):
+    """moto checks signatures and IAM policies only once INITIAL_NO_AUTH_ACTION_COUNT
+    requests have passed (infinite by default): switch it on for the timed part."""
+    from moto import settings
+    from moto.core.authorization import ActionAuthenticatorMixin
+    saved = settings.INITIAL_NO_AUTH_ACTION_COUNT, ActionAuthenticatorMixin.request_count
+    settings.INITIAL_NO_AUTH_ACTION_COUNT, ActionAuthenticatorMixin.request_count = 0, 0
+    try:
+        return fn(*args)
+    finally:
+        settings.INITIAL_NO_AUTH_ACTION_COUNT, ActionAuthenticatorMixin.request_count = saved
+
+
+def s3_round(backend: str, n: int) -> float:
+    run = under_awskit if backend == "awskit" else under_moto
+    ops, seconds = run(workloads.s3_put_get_list, n)
+    return ops / seconds
+
+
+def iam_round(backend: str, n: int) -> float:
+    def body():
+        client = workloads.iam_user_setup()          # as root, untimed
+        if backend == "moto":
+            return _with_moto_iam_auth(workloads.iam_authorized, client, n)
+        return workloads.iam_authorized(client, n)
+    if backend == "awskit":
+        ops, seconds = under_awskit(body)
+    else:
+        ops, seconds = under_moto(body)
+    return ops / seconds
+
+
+def compare(name: str, round_fn, n: int, rounds: int) -> dict:
+    for backend in ("awskit", "moto"):               # warm-up (imports, model loading, caches)
+        round_fn(backend, max(20, n // 10))
+    rates = {"awskit": [], "moto": []}
+    for _ in range(rounds):
+        for backend in ("awskit", "moto"):
+            rates[backend].append(round_fn(backend, n))
+    med = {k: statistics.median(v) for k, v in rates.items()}
+    return {"name": name, "awskit": med["awskit"], "moto": med["moto"],
+            "ratio": med["awskit"] / med["moto"], "rounds": rounds, "n": n}
+
+
+# --------------------------------------------------------------------------------------------
+# awskit alone
+# --------------------------------------------------------------------------------------------
+def direct(n: int, rounds: int) -> float:
+    workloads.direct_puts(max(200, n // 10))         # warm-up
+    return statistics.median(ops / s for ops, s in (workloads.direct_puts(n) for _ in range(rounds)))
+
+
+def import_time(runs: int) -> float:
+    code = ("import time; t = time.perf_counter(); import awskit; "
+            "print(time.perf_counter() - t)")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    times = []
+    for _ in range(runs):
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             env=env, cwd=str(ROOT), check=True)
+        times.append(float(out.stdout.strip()))
+    return min(times)
+
+
+# --------------------------------------------------------------------------------------------
+def verdict(ok: bool) -> str:
+    return "OK  " if ok else "MISS"
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description="awskit benchmarks")
+    parser.add_argument("--quick", action="store_true", help="short rounds (smoke test)")
+    parser.add_argument("--profile", action="store_true",
+                        help="print cProfile summaries of the direct and boto3 put paths")
+    args = parser.parse_args(argv)
+    n, rounds, direct_n = (100, 3, 2000) if args.quick else (400, 7, 20_000)
+
+    import awskit
+    import boto3
+    import moto
+    print(f"awskit {awskit.__version__}, boto3 {boto3.__version__}, moto {moto.__version__}, "
+          f"Python {sys.version.split()[0]}")
+    print(f"{rounds} alternating rounds per workload, medians; 1 KiB objects")
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
+    if load > 0.5 * (os.cpu_count() or 1):
+        print(f"note: load average {load:.1f} on {os.cpu_count()} CPUs: other work is running, "
+              "absolute figures are low and noisy (the ratios hold up better)")
+    print()
+
+    results = [compare("S3 put/get/list (boto3)", s3_round, n, rounds),
+               compare("S3 as IAM user with policy (boto3)", iam_round, n, rounds)]
+    print(f"{'workload':40} {'awskit ops/s':>13} {'moto ops/s':>11} {'ratio':>7}   target")
+    for r in results:
+        ok = r["ratio"] >= TARGET_RATIO
+        print(f"{r['name']:40} {r['awskit']:13,.0f} {r['moto']:11,.0f} {r['ratio']:6.1f}x   "
+              f">= {TARGET_RATIO:g}x {verdict(ok)}")
+    rate = direct(direct_n, max(3, rounds // 2))
+    print(f"{'direct cloud.s3.put_object':40} {rate:13,.0f} {'':11} {'':7}   "
+          f">= {TARGET_DIRECT:,} puts/s {verdict(rate >= TARGET_DIRECT)}")
+    seconds = import_time(7 if not args.quick else 3)
+    print(f"{'import awskit (fresh process, min)':40} {seconds:12.3f}s {'':11} {'':7}   "
+          f"< {TARGET_IMPORT} s {verdict(seconds < TARGET_IMPORT)}")
+    if args.profile:
+        import profile_paths
+        profile_paths.main()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

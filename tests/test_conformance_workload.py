@@ -1,0 +1,315 @@
+"""A broad workload through every operation awskit implements, all of it checked.
+
+The conformance checker installed for the session (tests/conformance.py, via conftest) checks
+every response and error as it happens; this workload makes sure every implemented operation
+is actually called, successfully, at least once, and that every service's errors are seen.
+When you implement an operation, add a call to it here.
+"""
+
+import json
+
+import pytest
+from botocore.exceptions import ClientError
+
+import awskit
+from awskit.cloud import SERVICES
+from awskit.service import Service
+
+W_BUCKET, W_OTHER = "conf-bucket", "conf-other"
+DOC = {"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{W_BUCKET}/*"}]}
+DOC2 = {"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Action": ["s3:GetObject", "s3:ListBucket"], "Resource": "*"}]}
+
+
+def _trust(arn):
+    return json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"AWS": arn},
+        "Action": ["sts:AssumeRole", "sts:SetSourceIdentity"]}]})
+
+
+class Exercised:
+    """Records which operations answered successfully and which failed, per service."""
+
+    def __init__(self):
+        self.ok: set[tuple[str, str]] = set()
+        self.failed: set[tuple[str, str]] = set()
+
+    def __call__(self, service, operation, response, error):
+        (self.failed if error is not None else self.ok).add((service.service_name, operation))
+
+
+def _expect_error(call, code, **params):
+    with pytest.raises(ClientError) as excinfo:
+        call(**params)
+    assert excinfo.value.response["Error"]["Code"] == code, excinfo.value.response["Error"]
+
+
+def _s3_workload(cloud):
+    s3 = cloud.client("s3")
+    direct = cloud.s3
+    s3.create_bucket(Bucket=W_BUCKET)
+    direct.create_bucket(Bucket=W_OTHER, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    s3.head_bucket(Bucket=W_BUCKET)
+    s3.get_bucket_location(Bucket=W_OTHER)
+    s3.get_bucket_location(Bucket=W_BUCKET)
+    s3.list_buckets()
+    s3.list_buckets(MaxBuckets=1)
+    s3.put_object(Bucket=W_BUCKET, Key="a/one.txt", Body=b"one", ContentType="text/plain",
+                  Metadata={"colour": "blue"}, Tagging="team=a&tier=1", CacheControl="no-cache")
+    direct.put_object(Bucket=W_BUCKET, Key="a/two.txt", Body=b"two" * 100)
+    s3.put_object(Bucket=W_BUCKET, Key="cold", Body=b"frozen", StorageClass="GLACIER")
+    s3.get_object(Bucket=W_BUCKET, Key="a/one.txt")
+    s3.get_object(Bucket=W_BUCKET, Key="a/two.txt", Range="bytes=0-9")
+    s3.head_object(Bucket=W_BUCKET, Key="a/one.txt")
+    s3.list_objects_v2(Bucket=W_BUCKET, Delimiter="/", FetchOwner=True)
+    s3.list_objects_v2(Bucket=W_BUCKET, MaxKeys=1, StartAfter="a")
+    s3.list_objects(Bucket=W_BUCKET, Prefix="a/", Delimiter="/", MaxKeys=1)
+    s3.copy_object(Bucket=W_BUCKET, Key="a/copy.txt", CopySource={"Bucket": W_BUCKET, "Key": "a/one.txt"})
+    s3.copy_object(Bucket=W_BUCKET, Key="a/copy2.txt", CopySource=f"{W_BUCKET}/a/two.txt",
+                   MetadataDirective="REPLACE", Metadata={"x": "y"})
+    s3.put_object_tagging(Bucket=W_BUCKET, Key="a/copy.txt",
+                          Tagging={"TagSet": [{"Key": "k", "Value": "v"}]})
+    s3.get_object_tagging(Bucket=W_BUCKET, Key="a/copy.txt")
+    s3.delete_object_tagging(Bucket=W_BUCKET, Key="a/copy.txt")
+    s3.get_object_acl(Bucket=W_BUCKET, Key="a/one.txt")
+    s3.get_bucket_acl(Bucket=W_BUCKET)
+    s3.restore_object(Bucket=W_BUCKET, Key="cold", RestoreRequest={"Days": 1})
+    s3.head_object(Bucket=W_BUCKET, Key="cold")
+    # multipart: upload, copy a part, list, complete; and one aborted
+    upload = s3.create_multipart_upload(Bucket=W_BUCKET, Key="big", ContentType="application/x",
+                                        Metadata={"m": "1"})["UploadId"]
+    part1 = s3.upload_part(Bucket=W_BUCKET, Key="big", UploadId=upload, PartNumber=1,
+                           Body=b"x" * (5 * 1024 * 1024))
+    part2 = s3.upload_part_copy(Bucket=W_BUCKET, Key="big", UploadId=upload, PartNumber=2,
+                                CopySource={"Bucket": W_BUCKET, "Key": "a/two.txt"},
+                                CopySourceRange="bytes=0-99")
+    s3.list_parts(Bucket=W_BUCKET, Key="big", UploadId=upload)
+    s3.list_multipart_uploads(Bucket=W_BUCKET)
+    s3.complete_multipart_upload(Bucket=W_BUCKET, Key="big", UploadId=upload, MultipartUpload={
+        "Parts": [{"PartNumber": 1, "ETag": part1["ETag"]},
+                  {"PartNumber": 2, "ETag": part2["CopyPartResult"]["ETag"]}]})
+    s3.get_object(Bucket=W_BUCKET, Key="big", PartNumber=1)
+    gone = s3.create_multipart_upload(Bucket=W_BUCKET, Key="gone")["UploadId"]
+    s3.abort_multipart_upload(Bucket=W_BUCKET, Key="gone", UploadId=gone)
+    # bucket configuration
+    s3.put_bucket_tagging(Bucket=W_BUCKET, Tagging={"TagSet": [{"Key": "env", "Value": "test"}]})
+    s3.get_bucket_tagging(Bucket=W_BUCKET)
+    s3.delete_bucket_tagging(Bucket=W_BUCKET)
+    s3.put_bucket_encryption(Bucket=W_BUCKET, ServerSideEncryptionConfiguration={"Rules": [
+        {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms"}, "BucketKeyEnabled": True}]})
+    s3.get_bucket_encryption(Bucket=W_BUCKET)
+    s3.put_object(Bucket=W_BUCKET, Key="kms", Body=b"k")
+    s3.head_object(Bucket=W_BUCKET, Key="kms")
+    s3.delete_bucket_encryption(Bucket=W_BUCKET)
+    s3.get_public_access_block(Bucket=W_BUCKET)
+    s3.put_public_access_block(Bucket=W_BUCKET, PublicAccessBlockConfiguration={
+        "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": False,
+        "RestrictPublicBuckets": False})
+    s3.put_bucket_policy(Bucket=W_BUCKET, Policy=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+         "Resource": f"arn:aws:s3:::{W_BUCKET}/a/*"}]}))
+    s3.get_bucket_policy(Bucket=W_BUCKET)
+    s3.get_bucket_policy_status(Bucket=W_BUCKET)
+    s3.delete_bucket_policy(Bucket=W_BUCKET)
+    s3.delete_public_access_block(Bucket=W_BUCKET)
+    s3.put_bucket_ownership_controls(Bucket=W_BUCKET, OwnershipControls={
+        "Rules": [{"ObjectOwnership": "BucketOwnerPreferred"}]})
+    s3.get_bucket_ownership_controls(Bucket=W_BUCKET)
+    s3.delete_bucket_ownership_controls(Bucket=W_BUCKET)
+    s3.put_bucket_lifecycle_configuration(Bucket=W_BUCKET, LifecycleConfiguration={"Rules": [
+        {"ID": "tmp", "Status": "Enabled", "Filter": {"Prefix": "tmp/"}, "Expiration": {"Days": 1}},
+        {"ID": "cold", "Status": "Enabled", "Filter": {"Prefix": "a/"},
+         "Transitions": [{"Days": 30, "StorageClass": "STANDARD_IA"}],
+         "NoncurrentVersionExpiration": {"NoncurrentDays": 10},
+         "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 7}}]})
+    s3.get_bucket_lifecycle_configuration(Bucket=W_BUCKET)
+    s3.delete_bucket_lifecycle(Bucket=W_BUCKET)
+    # versioning
+    s3.get_bucket_versioning(Bucket=W_BUCKET)
+    s3.put_bucket_versioning(Bucket=W_BUCKET, VersioningConfiguration={"Status": "Enabled"})
+    v1 = s3.put_object(Bucket=W_BUCKET, Key="v", Body=b"1")["VersionId"]
+    s3.put_object(Bucket=W_BUCKET, Key="v", Body=b"2")
+    s3.delete_object(Bucket=W_BUCKET, Key="v")
+    s3.list_object_versions(Bucket=W_BUCKET, Prefix="v")
+    s3.list_object_versions(Bucket=W_BUCKET, MaxKeys=1)
+    s3.get_object(Bucket=W_BUCKET, Key="v", VersionId=v1)
+    s3.head_object(Bucket=W_BUCKET, Key="v", VersionId=v1)
+    s3.get_bucket_versioning(Bucket=W_BUCKET)
+    s3.delete_objects(Bucket=W_BUCKET, Delete={"Objects": [{"Key": "a/copy.txt"},
+                                                          {"Key": "v", "VersionId": v1}]})
+    s3.delete_objects(Bucket=W_BUCKET, Delete={"Objects": [{"Key": "kms"}], "Quiet": True})
+    # errors of many kinds
+    _expect_error(s3.get_object, "NoSuchKey", Bucket=W_BUCKET, Key="missing")
+    _expect_error(s3.head_object, "404", Bucket=W_BUCKET, Key="missing")
+    _expect_error(s3.get_object, "NoSuchBucket", Bucket="no-such-bucket-here", Key="k")
+    _expect_error(s3.head_bucket, "404", Bucket="no-such-bucket-here")
+    _expect_error(s3.create_bucket, "InvalidBucketName", Bucket="UPPER")
+    _expect_error(s3.get_bucket_policy, "NoSuchBucketPolicy", Bucket=W_BUCKET)
+    _expect_error(s3.get_bucket_tagging, "NoSuchTagSet", Bucket=W_BUCKET)
+    _expect_error(s3.get_object, "InvalidRange", Bucket=W_BUCKET, Key="a/one.txt", Range="bytes=100-200")
+    _expect_error(s3.delete_bucket, "BucketNotEmpty", Bucket=W_BUCKET)
+    _expect_error(s3.list_parts, "NoSuchUpload", Bucket=W_BUCKET, Key="big", UploadId="nope")
+    _expect_error(s3.get_object, "InvalidObjectState", Bucket=W_BUCKET, Key="cold")
+    _expect_error(s3.get_object, "304", Bucket=W_BUCKET, Key="a/one.txt",
+                  IfNoneMatch=s3.head_object(Bucket=W_BUCKET, Key="a/one.txt")["ETag"])
+    stranger = cloud.client("s3", account=cloud.new_account())
+    _expect_error(stranger.get_object, "AccessDenied", Bucket=W_BUCKET, Key="a/two.txt")
+    _expect_error(stranger.create_bucket, "BucketAlreadyExists", Bucket=W_BUCKET)
+    # an empty bucket can go
+    s3.delete_bucket(Bucket=W_OTHER) if not cloud.s3.list_objects_v2(Bucket=W_OTHER).get("Contents") else None
+
+
+def _iam_sts_workload(cloud):
+    iam, sts = cloud.client("iam"), cloud.client("sts")
+    account = cloud.default_account
+    iam.create_account_alias(AccountAlias="conf-alias")
+    iam.list_account_aliases()
+    iam.get_account_summary()
+    iam.create_user(UserName="carol", Path="/staff/", Tags=[{"Key": "team", "Value": "a"}])
+    iam.get_user(UserName="carol")
+    iam.get_user()
+    iam.tag_user(UserName="carol", Tags=[{"Key": "level", "Value": "2"}])
+    iam.list_user_tags(UserName="carol")
+    iam.untag_user(UserName="carol", TagKeys=["level"])
+    iam.update_user(UserName="carol", NewPath="/people/")
+    iam.list_users(PathPrefix="/people/")
+    iam.create_login_profile(UserName="carol", Password="Correct-Horse-Battery-9")
+    iam.get_login_profile(UserName="carol")
+    iam.delete_login_profile(UserName="carol")
+    key = iam.create_access_key(UserName="carol")["AccessKey"]
+    iam.list_access_keys(UserName="carol")
+    iam.update_access_key(UserName="carol", AccessKeyId=key["AccessKeyId"], Status="Inactive")
+    iam.update_access_key(UserName="carol", AccessKeyId=key["AccessKeyId"], Status="Active")
+    iam.put_user_policy(UserName="carol", PolicyName="inline", PolicyDocument=json.dumps(DOC))
+    iam.get_user_policy(UserName="carol", PolicyName="inline")
+    iam.list_user_policies(UserName="carol")
+    policy_arn = iam.create_policy(PolicyName="conf-policy", PolicyDocument=json.dumps(DOC),
+                                   Description="for the conformance workload")["Policy"]["Arn"]
+    iam.get_policy(PolicyArn=policy_arn)
+    iam.create_policy_version(PolicyArn=policy_arn, PolicyDocument=json.dumps(DOC2), SetAsDefault=False)
+    iam.list_policy_versions(PolicyArn=policy_arn)
+    iam.get_policy_version(PolicyArn=policy_arn, VersionId="v2")
+    iam.set_default_policy_version(PolicyArn=policy_arn, VersionId="v2")
+    iam.delete_policy_version(PolicyArn=policy_arn, VersionId="v1")
+    iam.list_policies(Scope="Local")
+    iam.list_policies(Scope="AWS", MaxItems=5)
+    iam.attach_user_policy(UserName="carol", PolicyArn=policy_arn)
+    iam.list_attached_user_policies(UserName="carol")
+    iam.put_user_permissions_boundary(UserName="carol", PermissionsBoundary=policy_arn)
+    iam.get_user(UserName="carol")
+    iam.delete_user_permissions_boundary(UserName="carol")
+    # groups
+    iam.create_group(GroupName="devs")
+    iam.add_user_to_group(GroupName="devs", UserName="carol")
+    iam.get_group(GroupName="devs")
+    iam.list_groups()
+    iam.list_groups_for_user(UserName="carol")
+    iam.put_group_policy(GroupName="devs", PolicyName="g", PolicyDocument=json.dumps(DOC))
+    iam.get_group_policy(GroupName="devs", PolicyName="g")
+    iam.list_group_policies(GroupName="devs")
+    iam.attach_group_policy(GroupName="devs", PolicyArn=policy_arn)
+    iam.list_attached_group_policies(GroupName="devs")
+    iam.list_entities_for_policy(PolicyArn=policy_arn)
+    iam.update_group(GroupName="devs", NewGroupName="developers")
+    # roles and STS
+    carol_arn = iam.get_user(UserName="carol")["User"]["Arn"]          # moved to /people/
+    role_arn = iam.create_role(RoleName="conf-role", AssumeRolePolicyDocument=_trust(carol_arn),
+                               Description="d", Tags=[{"Key": "a", "Value": "b"}])["Role"]["Arn"]
+    iam.get_role(RoleName="conf-role")
+    iam.update_role(RoleName="conf-role", MaxSessionDuration=7200)
+    iam.update_role_description(RoleName="conf-role", Description="updated")
+    iam.update_assume_role_policy(RoleName="conf-role", PolicyDocument=_trust(carol_arn))
+    iam.tag_role(RoleName="conf-role", Tags=[{"Key": "c", "Value": "d"}])
+    iam.list_role_tags(RoleName="conf-role")
+    iam.untag_role(RoleName="conf-role", TagKeys=["c"])
+    iam.put_role_policy(RoleName="conf-role", PolicyName="r", PolicyDocument=json.dumps(DOC2))
+    iam.get_role_policy(RoleName="conf-role", PolicyName="r")
+    iam.list_role_policies(RoleName="conf-role")
+    iam.attach_role_policy(RoleName="conf-role", PolicyArn=policy_arn)
+    iam.list_attached_role_policies(RoleName="conf-role")
+    iam.put_role_permissions_boundary(RoleName="conf-role", PermissionsBoundary=policy_arn)
+    iam.delete_role_permissions_boundary(RoleName="conf-role")
+    iam.list_roles()
+    iam.put_user_policy(UserName="carol", PolicyName="assume", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Action": ["sts:AssumeRole", "sts:SetSourceIdentity"],
+            "Resource": role_arn}]}))
+    sts.get_caller_identity()
+    session = sts.get_session_token(DurationSeconds=900)["Credentials"]
+    as_carol = cloud.client("sts", aws_access_key_id=key["AccessKeyId"],
+                            aws_secret_access_key=key["SecretAccessKey"])
+    as_carol.get_caller_identity()
+    assumed = as_carol.assume_role(RoleArn=role_arn, RoleSessionName="conf", DurationSeconds=900,
+                                   Policy=json.dumps(DOC2), SourceIdentity="carol")
+    creds = assumed["Credentials"]
+    cloud.client("sts", aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
+                 aws_session_token=creds["SessionToken"]).get_caller_identity()
+    cloud.client("sts", aws_access_key_id=session["AccessKeyId"], aws_secret_access_key=session["SecretAccessKey"],
+                 aws_session_token=session["SessionToken"]).get_caller_identity()
+    iam.get_access_key_last_used(AccessKeyId=key["AccessKeyId"])
+    # policy simulation and context keys
+    iam.get_context_keys_for_custom_policy(PolicyInputList=[json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject",
+        "Resource": "*", "Condition": {"StringEquals": {"aws:PrincipalTag/team": "a"}}}]})])
+    iam.get_context_keys_for_principal_policy(PolicySourceArn=carol_arn)
+    iam.simulate_custom_policy(PolicyInputList=[json.dumps(DOC)], ActionNames=["s3:GetObject", "s3:PutObject"],
+                               ResourceArns=[f"arn:aws:s3:::{W_BUCKET}/k"])
+    iam.simulate_principal_policy(PolicySourceArn=carol_arn,
+                                  ActionNames=["s3:GetObject", "iam:CreateUser"])
+    # errors
+    _expect_error(iam.get_user, "NoSuchEntity", UserName="nobody")
+    _expect_error(iam.create_user, "EntityAlreadyExists", UserName="carol")
+    _expect_error(iam.delete_group, "DeleteConflict", GroupName="developers")
+    _expect_error(iam.put_user_policy, "MalformedPolicyDocument", UserName="carol",
+                  PolicyName="bad", PolicyDocument="{not json")
+    _expect_error(as_carol.assume_role, "ValidationError", RoleArn=role_arn, RoleSessionName="bad name!")
+    _expect_error(cloud.client("iam", aws_access_key_id=key["AccessKeyId"],
+                               aws_secret_access_key=key["SecretAccessKey"]).create_user,
+                  "AccessDenied", UserName="mallory")
+    # tear down in dependency order
+    iam.detach_role_policy(RoleName="conf-role", PolicyArn=policy_arn)
+    iam.delete_role_policy(RoleName="conf-role", PolicyName="r")
+    iam.delete_role(RoleName="conf-role")
+    iam.detach_group_policy(GroupName="developers", PolicyArn=policy_arn)
+    iam.delete_group_policy(GroupName="developers", PolicyName="g")
+    iam.remove_user_from_group(GroupName="developers", UserName="carol")
+    iam.delete_group(GroupName="developers")
+    iam.detach_user_policy(UserName="carol", PolicyArn=policy_arn)
+    iam.delete_policy(PolicyArn=policy_arn)
+    iam.delete_user_policy(UserName="carol", PolicyName="inline")
+    iam.delete_user_policy(UserName="carol", PolicyName="assume")
+    iam.delete_access_key(UserName="carol", AccessKeyId=key["AccessKeyId"])
+    iam.delete_user(UserName="carol")
+    iam.delete_account_alias(AccountAlias="conf-alias")
+
+
+@pytest.fixture(scope="module")
+def exercised():
+    """Run the whole workload once (every response checked by the installed hook)."""
+    record = Exercised()
+    Service.response_hooks.append(record)
+    try:
+        cloud = awskit.Cloud(seed=0)
+        _s3_workload(cloud)
+        _iam_sts_workload(cloud)
+    finally:
+        Service.response_hooks.remove(record)
+    return record
+
+
+def test_the_workload_conforms_and_exercises_every_implemented_operation(exercised):
+    """Fails listing any implemented operation the workload never called successfully: when
+    you implement an operation, add a call to the workload above."""
+    cloud = awskit.Cloud(seed=0)
+    missing = []
+    for name in sorted(SERVICES):
+        for op in cloud.service(name).implemented_operations():
+            if (name, op) not in exercised.ok:
+                missing.append(f"{name}:{op}")
+    assert not missing, ("operations never exercised successfully by the conformance workload "
+                         f"(add them to tests/test_conformance.py): {', '.join(missing)}")
+
+
+def test_the_workload_exercised_errors_of_every_service(exercised):
+    assert {service for service, _ in exercised.failed} == set(SERVICES)
