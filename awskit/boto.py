@@ -52,8 +52,8 @@ class _InMemoryClient:
       request, so when the call will be answered in memory we validate exactly as botocore
       does (``awskit.validation``: same ``ParamValidationError``, at the same point of the
       call, honouring ``Config(parameter_validation=False)``) and hand on a minimal request
-      dict. When no cloud answers (a client that outlived its ``mock_aws``), botocore's own
-      method runs unchanged.
+      dict. When no cloud answers (a client that outlived its ``mock_aws``), and for presigned
+      URLs and POSTs, botocore's own method runs unchanged.
     """
 
     _awskit_bridge = None            # set on each client class by _Bridge.customize_class
@@ -80,7 +80,10 @@ class _InMemoryClient:
     def _convert_to_request_dict(self, api_params, operation_model, endpoint_url, context=None,
                                  headers=None, set_user_agent_header=True):
         bridge = self._awskit_bridge
-        if bridge is None or bridge.get_cloud() is None:
+        # only API calls are answered in memory; presigned URLs and POSTs are built for real
+        # (they need the full request: path, query string, signature)
+        if bridge is None or not set_user_agent_header or context is None or \
+                context.get("is_presign_request") or bridge.get_cloud() is None:
             return super()._convert_to_request_dict(
                 api_params, operation_model, endpoint_url, context=context, headers=headers,
                 set_user_agent_header=set_user_agent_header)

@@ -12,6 +12,7 @@ from io import BytesIO
 
 import boto3
 import botocore.exceptions
+import botocore.session
 import pytest
 from boto3.s3.transfer import TransferConfig
 from botocore import UNSIGNED
@@ -361,3 +362,25 @@ def test_a_client_that_outlives_its_mock_is_plain_boto3_again(no_network):
     with pytest.raises((AssertionError, botocore.exceptions.HTTPClientError,
                         botocore.exceptions.EndpointConnectionError), match="network"):
         client.list_objects_v2(Bucket="bkt")
+
+
+def test_presigned_urls_are_built_as_boto3_builds_them(no_network):
+    """Presigning is client-side: under mock_aws it must give the URL plain boto3 gives."""
+    from urllib.parse import parse_qs, urlsplit
+    cloud = awskit.Cloud(seed=0)
+    key, secret = cloud.iam.root_credentials(cloud.default_account)
+    params = {"Bucket": "bkt", "Key": "a/b c.txt"}
+    plain = botocore.session.Session().create_client(      # made before any mock: plain boto3
+        "s3", region_name="us-east-1", aws_access_key_id=key, aws_secret_access_key=secret)
+    assert not hasattr(plain, "_awskit_bridge")
+    with awskit.mock_aws(cloud):
+        mocked_client = boto3.client("s3")
+        assert mocked_client._awskit_bridge is not None
+        inside = mocked_client.generate_presigned_url("get_object", Params=params, ExpiresIn=60)
+        post = mocked_client.generate_presigned_post("bkt", "k")
+    outside = plain.generate_presigned_url("get_object", Params=params, ExpiresIn=60)
+    a, b = urlsplit(inside), urlsplit(outside)
+    assert (a.scheme, a.netloc, a.path) == (b.scheme, b.netloc, b.path) == \
+        ("https", "bkt.s3.amazonaws.com", "/a/b%20c.txt")
+    assert parse_qs(a.query).keys() == parse_qs(b.query).keys()
+    assert post["url"] == "https://bkt.s3.amazonaws.com/" and post["fields"]["key"] == "k"
