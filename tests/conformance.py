@@ -11,7 +11,8 @@ What a successful response must be (botocore 1.43.11's ``operation_model(name).o
 
 - only members of the output shape, plus ``ResponseMetadata`` (``RequestId``,
   ``HTTPStatusCode``, ``HTTPHeaders``, ``RetryAttempts``, S3's ``HostId``), with the status
-  the operation's model declares (``responseCode``, else 200; 206 for a ranged read);
+  the operation's model declares (``responseCode``, else 200; 206 for a ranged read; the
+  few other statuses AWS documents are in ``EXTRA_STATUSES``);
 - every required member present, no member ``None`` (botocore's parsers never produce one;
   the one exception is GetBucketLocation's ``LocationConstraint``, which botocore's own
   ``parse_get_bucket_location`` sets to ``None`` for us-east-1);
@@ -19,12 +20,15 @@ What a successful response must be (botocore 1.43.11's ``operation_model(name).o
   length limits and pattern), integer/long → ``int``, boolean → ``bool``, float/double →
   ``float``, timestamp → an aware ``datetime`` in ``dateutil.tz.tzutc()`` no more precise
   than its wire format, blob → ``bytes`` (a ``StreamingBody`` for a streaming payload),
-  list → ``list``, map → ``dict``, structure → ``dict``.
+  list → ``list``, map → ``dict``, structure → ``dict``. Where AWS itself answers outside
+  its model (the root user's GetUser, the policy simulator's "IAM Policy"), ``DEVIATIONS``
+  says so, narrowly.
 
 What an error must be: an ``awskit.errors.AWSError`` (a botocore ``ClientError``) bound to the
 operation, whose ``response`` has ``Error.Code`` / ``Error.Message`` strings (extra fields
-strings too; ``Error.Type`` Sender/Receiver for query-protocol services such as IAM and STS), ``ResponseMetadata`` with a request id and the error's HTTP status (4xx/5xx or
-304), and, when the code is one the service's model declares, the status the model gives it.
+strings too; ``Error.Type`` Sender/Receiver for query-protocol services such as IAM and
+STS), ``ResponseMetadata`` with a request id and the error's HTTP status (4xx/5xx or 304),
+and, when the code is one the service's model declares, the status the model gives it.
 """
 
 from __future__ import annotations
