@@ -15,6 +15,7 @@ at the next boundary: the start of the next request or the next ``advance``.
 
 from __future__ import annotations
 
+import functools
 import heapq
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -138,7 +139,14 @@ def aws_datetime(elapsed: float, precision: str = "seconds") -> datetime:
 
 def iso8601(elapsed: float, ms: bool = True) -> str:
     """``2026-03-02T09:00:00.000Z``: how S3 writes times in XML bodies."""
+    if ms and elapsed == int(elapsed):
+        return _iso8601_second(int(elapsed))
     moment = EPOCH + timedelta(seconds=elapsed)
     if ms:
         return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@functools.lru_cache(maxsize=1024)
+def _iso8601_second(elapsed: int) -> str:
+    return (EPOCH + timedelta(seconds=elapsed)).strftime("%Y-%m-%dT%H:%M:%S.000Z")

@@ -42,8 +42,12 @@ class IdFactory:
 
     # -- generic ----------------------------------------------------------------------------
     def uuid(self, kind: str = "uuid") -> str:
-        """A version-4 UUID string."""
-        return str(uuid.UUID(int=self.stream(kind).getrandbits(128), version=4))
+        """A version-4 UUID string (as ``str(uuid.UUID(int=n, version=4))``, faster)."""
+        n = self.stream(kind).getrandbits(128)
+        n = (n & ~(0xc000 << 48)) | (0x8000 << 48)      # RFC 4122 variant
+        n = (n & ~(0xf000 << 64)) | (4 << 76)            # version 4
+        h = "%032x" % n
+        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
     def hex(self, kind: str, n: int, upper: bool = False) -> str:
         value = format(self.stream(kind).getrandbits(4 * n), f"0{n}x")

@@ -218,6 +218,26 @@ def _header_value(value, kind: str) -> str:
 # --------------------------------------------------------------------------------------------
 # The request
 # --------------------------------------------------------------------------------------------
+class _RootDecision:
+    """The decision for an account's root user acting in its own account, where no resource
+    policy applies: allowed (IAM User Guide, policy evaluation logic)."""
+
+    decision = "allowed"
+    allowed = True
+    matched: tuple = ()
+    deciding = None
+    missing_context_keys: tuple = ()
+    reason = "Allowed: the account's root user may do anything in its own account."
+    details: dict = {}
+    boundary_allowed = None
+
+    def explain(self) -> str:
+        return f"Decision: allowed. {self.reason}"
+
+
+ROOT_DECISION = _RootDecision()
+
+
 class Request:
     """One request in flight: its caller, its trace, and the steps the service records."""
 
@@ -257,21 +277,7 @@ class Request:
         """
         if not self._identity_recorded:
             self._record_identity()
-        clock = self.cloud.clock
-        t0 = clock.elapsed
-        if substeps:
-            subs = []
-            t = t0
-            for sub_component, sub_action, sub_ms, sub_detail in substeps:
-                sub_ms = round(sub_ms, 3)
-                subs.append({"component": sub_component, "action": sub_action,
-                             "t0": t, "duration_ms": sub_ms, "detail": sub_detail})
-                t += sub_ms / 1000
-            ms = max(ms, (t - t0) * 1000)
-            detail["substeps"] = subs
-        ms = round(ms, 3)
-        self.trace.add(component, action, t0, ms, detail)
-        clock.elapsed = t0 + ms / 1000
+        self.trace.record(self.cloud.clock, component, action, ms, substeps, detail)
 
     def receive(self, action: str, ms: float = 1.0, /, **detail) -> None:
         """The front door's step (recorded before authentication)."""
@@ -326,13 +332,20 @@ class Request:
         Records one "IAM" step (merged with authentication when it is the request's first
         IAM step) and returns the :class:`~awskit.iam.evaluation.Decision`.
         """
-        context = self.context()
-        if keys:
-            context = {**context, **keys}
-        decision = self.cloud.iam.authorize(self.principal, action, resource, context,
-                                            resource_policy=resource_policy,
-                                            resource_account=resource_account,
-                                            resource_policy_name=resource_policy_name)
+        principal = self.principal
+        if principal.kind == "root" and resource_policy is None and \
+                (resource_account is None or resource_account == principal.account):
+            # the root user may do anything in its own account; with no resource policy
+            # there is nothing that could deny it (awskit simulates no SCPs)
+            decision = ROOT_DECISION
+        else:
+            context = self.context()
+            if keys:
+                context = {**context, **keys}
+            decision = self.cloud.iam.authorize(principal, action, resource, context,
+                                                resource_policy=resource_policy,
+                                                resource_account=resource_account,
+                                                resource_policy_name=resource_policy_name)
         self.decision = decision
         verdict = "allowed" if decision.allowed else "denied"
         verb = "Authorize" if self._identity_recorded else f"Authenticate {self._auth_note}; authorize"

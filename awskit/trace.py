@@ -19,16 +19,33 @@ from .clock import EPOCH
 
 
 class Step:
-    """One internal step: ``component`` did ``action`` at ``start`` for ``duration_ms``."""
+    """One internal step: ``component`` did ``action`` at ``start`` for ``duration_ms``.
 
-    __slots__ = ("component", "action", "detail", "t0", "duration_ms")
+    ``substeps`` (or None) are the internals of this step, laid out inside it on the clock:
+    e.g. the data store's routing, placement, primary and replicas.
+    """
 
-    def __init__(self, component: str, action: str, detail: dict, t0: float, duration_ms: float):
+    __slots__ = ("component", "action", "detail", "t0", "duration_ms", "_substeps")
+
+    def __init__(self, component: str, action: str, detail: dict, t0: float, duration_ms: float,
+                 substeps: list | None = None):
         self.component = component
         self.action = action
         self.detail = detail
         self.t0 = t0                  # seconds since the clock's epoch
         self.duration_ms = duration_ms
+        self._substeps = substeps     # Steps, or (component, action, ms, detail) tuples
+
+    @property
+    def substeps(self) -> list["Step"] | None:
+        subs = self._substeps
+        if subs and type(subs[0]) is tuple:   # made into Steps when first looked at
+            t, out = self.t0, []
+            for component, action, ms, detail in subs:
+                out.append(Step(component, action, detail, t, ms))
+                t += ms / 1000
+            self._substeps = subs = out
+        return subs
 
     @property
     def start(self) -> datetime:
@@ -40,11 +57,13 @@ class Step:
 
     def to_dict(self) -> dict:
         return {"component": self.component, "action": self.action, "detail": self.detail,
-                "start": self.start.isoformat(), "t0": self.t0, "duration_ms": self.duration_ms}
+                "start": self.start.isoformat(), "t0": self.t0, "duration_ms": self.duration_ms,
+                "substeps": [s.to_dict() for s in self.substeps] if self.substeps else []}
 
     @classmethod
     def from_dict(cls, d: dict) -> "Step":
-        return cls(d["component"], d["action"], d["detail"], d["t0"], d["duration_ms"])
+        return cls(d["component"], d["action"], d["detail"], d["t0"], d["duration_ms"],
+                   [cls.from_dict(s) for s in d["substeps"]] or None)
 
     def __eq__(self, other):
         return isinstance(other, Step) and self.to_dict() == other.to_dict()
@@ -77,6 +96,27 @@ class Trace:
     def add(self, component: str, action: str, t0: float, duration_ms: float, detail: dict) -> Step:
         step = Step(component, action, detail, t0, duration_ms)
         self.steps.append(step)
+        return step
+
+    def record(self, clock, component: str, action: str, ms: float, substeps, detail: dict) -> Step:
+        """Append a step starting now on ``clock`` and move the clock past it.
+
+        ``substeps`` is None or a list of ``(component, action, ms, detail)`` tuples laid
+        end to end inside the step; the step lasts at least as long as they do.
+        """
+        t0 = clock.elapsed
+        if substeps:
+            span = 0.0
+            for sub in substeps:
+                span += sub[2]
+            if span > ms:
+                ms = span
+            ms = int(ms * 1000 + 0.5) / 1000     # to the microsecond: sums of floats drift
+        else:
+            substeps = None
+        step = Step(component, action, detail, t0, ms, substeps)
+        self.steps.append(step)
+        clock.elapsed = t0 + ms / 1000
         return step
 
     # -- reading ----------------------------------------------------------------------------

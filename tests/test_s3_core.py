@@ -344,7 +344,7 @@ def test_create_bucket_and_put_object_trace_the_seven_steps(cloud, s3):
         "SELECT object_id, bucket_name, object_name, size FROM object").fetchone()
     assert row == (uuid, "bucket-to-share", "script.txt", 11)
     # the data store step's internals: routing, placement, primary and replicas
-    subs = [s["component"] for s in steps[5].detail["substeps"]]
+    subs = [s.component for s in steps[5].substeps]
     assert subs[:2] == ["Data routing service", "Placement service"]
     assert sum(c.startswith("Data node") for c in subs) == 3
 
@@ -381,7 +381,7 @@ def test_a_failed_data_node_loses_nothing_and_the_trace_shows_the_failover(cloud
     assert s3.get_object(Bucket="resilient", Key="k")["Body"].read() == b"survivor"
     read = cloud.traces[-1].steps[-1]
     assert read.component == "Data store" and read.detail["node"] != primary
-    assert any("down" in s["action"] for s in read.detail["substeps"])
+    assert any("down" in s.action for s in read.substeps)
     # new writes avoid the failed node
     s3.put_object(Bucket="resilient", Key="new", Body=b"fresh")
     assert primary not in cloud.traces[-1].steps[2].detail["replicas"]

@@ -6,11 +6,10 @@ this package, the simulation (metadata DB, data store, pricing) from ``model.py`
 
 from __future__ import annotations
 
-import email.utils
 
 from .. import errors
 from ..clock import aws_datetime, iso8601
-from ..service import Request, Service, operation
+from ..service import Request, Service, http_date, operation
 from .model import Bucket, S3Model
 from . import model as _model
 from .names import check_bucket_name
@@ -79,7 +78,7 @@ class S3(ObjectOperations, MultipartOperations, VersioningOperations, TaggingOpe
 
     def response_headers(self, req: Request, response: dict, status: int) -> dict:
         return {"x-amz-id-2": self.host_id(req), "x-amz-request-id": req.request_id,
-                "date": email.utils.format_datetime(self.cloud.clock.now, usegmt=True),
+                "date": http_date(self.cloud.clock.now),
                 "server": "AmazonS3"}
 
     def resource_policy_for(self, arn: str):
@@ -101,7 +100,7 @@ class S3(ObjectOperations, MultipartOperations, VersioningOperations, TaggingOpe
         policy = self.effective_bucket_policy(req.principal, bucket, req)
         return req.authorize(action, resource, resource_policy=policy,
                              resource_account=bucket.owner, keys=keys,
-                             resource_policy_name=f"{bucket.arn} (bucket policy)")
+                             resource_policy_name=policy and f"{bucket.arn} (bucket policy)")
 
     def allowed(self, req: Request, action: str, bucket: Bucket, key: str | None = None) -> bool:
         """Would the caller be allowed ``action``? (no step, no error)"""

@@ -12,8 +12,8 @@ As in the S3-like object store design (``shared/facts/s3.md`` part C):
   health by heartbeat and, once a node has been silent for :data:`DETECTION_S`, copies the
   objects that lost a replica to other nodes until each has :data:`REPLICAS` again;
 - **data nodes** append objects to a read-write data file (sealed when it reaches
-  :data:`FILE_LIMIT` bytes) and keep an ``object_mapping`` of UUID → (file, offset, size)
-  plus a checksum verified on every read.
+  :data:`FILE_LIMIT` bytes) and keep an ``object_mapping`` of UUID → (file, offset); the
+  cluster keeps each object's MD5 checksum and verifies every copy it reads against it.
 
 What we simplify: each node keeps the bytes of each object in memory rather than inside a
 real file (the mapping records where the design would place them); one cluster serves a
@@ -47,7 +47,7 @@ class Latency:
     mb_per_s: float = 400.0          # a node's sequential throughput
 
     def transfer(self, size: int) -> float:
-        return size / (self.mb_per_s * 1000)   # ms for ``size`` bytes
+        return int(size / self.mb_per_s + 0.5) / 1000   # ms for ``size`` bytes, to the µs
 
 
 class DataUnavailable(Exception):
@@ -62,7 +62,9 @@ class DataNode:
     az: str
     up: bool = True
     blobs: dict[str, bytes] = field(default_factory=dict, repr=False)
-    mapping: dict[str, tuple[str, int, int, str]] = field(default_factory=dict, repr=False)
+    # object_mapping: UUID -> where the copy sits, packed as (file number << 40) | offset (an
+    # int keeps a million entries cheap); ``where()`` unpacks it
+    mapping: dict[str, int] = field(default_factory=dict, repr=False)
     file_no: int = 0
     offset: int = 0
     current_file: str = ""
@@ -74,17 +76,23 @@ class DataNode:
     def used_bytes(self) -> int:
         return sum(len(b) for b in self.blobs.values())
 
-    def append(self, uuid: str, data: bytes, checksum: str) -> tuple[str, int]:
+    def append(self, uuid: str, data: bytes) -> tuple[str, int]:
         size = len(data)
         if self.offset + size > FILE_LIMIT and self.offset:
             self.file_no += 1          # seal the read-write file, open a new one
             self.offset = 0
             self.current_file = f"/data/{self.node_id}/{self.file_no:06d}"
-        file, offset = self.current_file, self.offset
+        offset = self.offset
         self.blobs[uuid] = data
-        self.mapping[uuid] = (file, offset, size, checksum)
+        self.mapping[uuid] = (self.file_no << 40) | offset
         self.offset = offset + size
-        return file, offset
+        return self.current_file, offset
+
+    def where(self, uuid: str) -> tuple[str, int, int]:
+        """(data file, offset, size) of this node's copy of ``uuid``."""
+        packed = self.mapping[uuid]
+        return (f"/data/{self.node_id}/{packed >> 40:06d}", packed & (2 ** 40 - 1),
+                len(self.blobs[uuid]))
 
     def drop(self, uuid: str) -> None:
         self.blobs.pop(uuid, None)
@@ -118,9 +126,20 @@ class PlacementService:
                     walk.append(node)
             self._walks.append(walk)
         self._groups: dict[tuple[int, bool], list[DataNode]] = {}
+        self._labels: dict[int, tuple[list[str], str]] = {}
 
     def health_changed(self) -> None:
         self._groups.clear()
+        self._labels.clear()
+
+    def label(self, group: list[DataNode]) -> tuple[tuple[str, ...], str]:
+        """(node ids, "dn-1 (us-east-1a), ...") of a replication group, cached."""
+        found = self._labels.get(id(group))
+        if found is None or found[2] is not group:
+            ids = tuple(n.node_id for n in group)
+            found = self._labels[id(group)] = (ids, ", ".join(f"{n.node_id} ({n.az})" for n in group),
+                                               group)
+        return found[0], found[1]
 
     def group(self, uuid: str, healthy_only: bool = True) -> list[DataNode]:
         """Primary then replicas for ``uuid``: walk the ring, one node per AZ first."""
@@ -154,7 +173,8 @@ class DataStore:
                 nodes.append(DataNode(f"dn-{len(nodes) + 1}", az))
         self.nodes: list[DataNode] = nodes
         self.placement = PlacementService(nodes)
-        self.locations: dict[str, list[str]] = {}   # UUID -> node ids holding a copy
+        # UUID -> node ids holding a copy (tuples: immutable, and ignored by the cyclic GC)
+        self.locations: dict[str, tuple[str, ...]] = {}
         self.checksums: dict[str, str] = {}
         self.pending_repair: set[str] = set()
 
@@ -166,38 +186,41 @@ class DataStore:
                        f"{[n.node_id for n in self.nodes]}")
 
     # -- the write path ---------------------------------------------------------------------
-    def put(self, uuid: str, data: bytes) -> tuple[list[str], list[tuple]]:
-        """Persist ``data`` under ``uuid`` on a replication group; returns (node ids, substeps)."""
+    def put(self, uuid: str, data: bytes, checksum: str | None = None) -> tuple[list[str], list[tuple]]:
+        """Persist ``data`` under ``uuid`` on a replication group; returns (node ids, substeps).
+
+        ``checksum`` is the MD5 (hex) of ``data`` if the caller has it already."""
         lat = self.latency
-        checksum = hashlib.sha256(data).hexdigest()
+        if checksum is None:
+            checksum = hashlib.md5(data).hexdigest()
         group = self.placement.group(uuid)
         if not group:
             raise DataUnavailable("no healthy data node")
         size = len(data)
-        names = ", ".join(f"{n.node_id} ({n.az})" for n in group)
-        subs = [("Data routing service", f"Ask the placement service where {uuid[:8]}... goes",
+        ids, names = self.placement.label(group)
+        transfer = lat.transfer(size)
+        subs = [("Data routing service", "Ask the placement service for a replication group",
                  lat.route_ms, {"uuid": uuid}),
-                ("Placement service", f"Consistent hashing picks {names}", lat.placement_ms,
-                 {"group": [n.node_id for n in group]})]
+                ("Placement service", "Consistent hashing picks " + names, lat.placement_ms,
+                 {"group": list(ids)})]
         primary = group[0]
-        file, offset = primary.append(uuid, data, checksum)
-        subs.append((f"Data node {primary.node_id}", f"Primary: append {size:,} bytes to {file} "
-                     f"at offset {offset:,}, checksum sha256:{checksum[:8]}",
-                     lat.write_ms + lat.transfer(size),
+        file, offset = primary.append(uuid, data)
+        subs.append(("Data node " + primary.node_id,
+                     f"Primary: append {size} bytes to {file} at offset {offset}, "
+                     f"checksum md5:{checksum[:8]}", lat.write_ms + transfer,
                      {"node": primary.node_id, "az": primary.az, "file": file, "offset": offset,
                       "role": "primary"}))
-        slowest = 0.0
         for replica in group[1:]:
-            r_file, r_offset = replica.append(uuid, data, checksum)
-            slowest = max(slowest, lat.replicate_ms + lat.write_ms + lat.transfer(size))
-            subs.append((f"Data node {replica.node_id}", f"Replica: copy from {primary.node_id}, "
-                         f"append to {r_file}", 0.0,
+            r_file, r_offset = replica.append(uuid, data)
+            subs.append(("Data node " + replica.node_id,
+                         f"Replica: copy from {primary.node_id}, append to {r_file}", 0.0,
                          {"node": replica.node_id, "az": replica.az, "file": r_file,
                           "offset": r_offset, "role": "replica"}))
         if len(group) > 1:   # replicas are written in parallel; the write waits for the slowest
             subs.append(("Data routing service", f"All {len(group)} copies acknowledged; "
-                         f"return UUID {uuid}", slowest, {"uuid": uuid}))
-        self.locations[uuid] = [n.node_id for n in group]
+                         f"return UUID {uuid}", lat.replicate_ms + lat.write_ms + transfer,
+                         {"uuid": uuid}))
+        self.locations[uuid] = ids
         self.checksums[uuid] = checksum
         if len(group) < REPLICAS:
             self.pending_repair.add(uuid)
@@ -217,8 +240,8 @@ class DataStore:
                                                                      "status": "down"}))
                 continue
             data = node.blobs[uuid]
-            file, offset, size, checksum = node.mapping[uuid]
-            if hashlib.sha256(data).hexdigest() != checksum:
+            file, offset, size = node.where(uuid)
+            if hashlib.md5(data).hexdigest() != self.checksums[uuid]:
                 subs.append((f"Data node {node_id}", "Checksum mismatch: corrupted copy, "
                              "try the next replica", lat.read_ms, {"node": node_id}))
                 continue
@@ -270,16 +293,15 @@ class DataStore:
                 continue
             source = healthy[0]
             data = source.blobs[uuid]
-            checksum = self.checksums[uuid]
             keep = list(holders)
             for candidate in self.placement.group(uuid):
                 if len([n for n in keep if n.up]) >= REPLICAS:
                     break
                 if candidate not in keep:
-                    candidate.append(uuid, data, checksum)
+                    candidate.append(uuid, data)
                     keep.append(candidate)
                     made += 1
-            self.locations[uuid] = [n.node_id for n in keep]
+            self.locations[uuid] = tuple(n.node_id for n in keep)
         self.pending_repair = {u for u in self.pending_repair
                                if len([n for n in self.locations.get(u, [])
                                        if self.node(n).up]) < REPLICAS}
@@ -290,7 +312,7 @@ class DataStore:
         out = []
         for node_id in self.locations.get(uuid, []):
             node = self.node(node_id)
-            file, offset, size, checksum = node.mapping[uuid]
+            file, offset, size = node.where(uuid)
             out.append({"node": node_id, "az": node.az, "status": "up" if node.up else "down",
                         "file": file, "offset": offset, "size": size})
         return out
@@ -299,10 +321,12 @@ class DataStore:
     def dump(self, b64) -> dict:
         return {"nodes": [{"node_id": n.node_id, "az": n.az, "up": n.up, "file_no": n.file_no,
                            "offset": n.offset,
-                           "mapping": {u: list(m) for u, m in n.mapping.items()}}
+                           "mapping": dict(n.mapping)}
                           for n in self.nodes],
+                "checksums": dict(sorted(self.checksums.items())),
                 "blobs": {u: b64(self._any_copy(u)) for u in sorted(self.locations)},
-                "locations": self.locations, "pending_repair": sorted(self.pending_repair)}
+                "locations": {u: list(n) for u, n in self.locations.items()},
+                "pending_repair": sorted(self.pending_repair)}
 
     def _any_copy(self, uuid: str) -> bytes:
         for node_id in self.locations[uuid]:
@@ -317,10 +341,10 @@ class DataStore:
             node.up, node.file_no, node.offset = saved["up"], saved["file_no"], saved["offset"]
             node.current_file = f"/data/{node.node_id}/{node.file_no:06d}"
             self.placement.health_changed()
-            node.mapping = {u: tuple(m) for u, m in saved["mapping"].items()}
+            node.mapping = dict(saved["mapping"])
             node.blobs = {u: blobs[u] for u in node.mapping}
-        self.locations = {u: list(n) for u, n in data["locations"].items()}
-        self.checksums = {u: m[3] for node in self.nodes for u, m in node.mapping.items()}
+        self.locations = {u: tuple(n) for u, n in data["locations"].items()}
+        self.checksums = dict(data["checksums"])
         self.pending_repair = set(data["pending_repair"])
         if self.pending_repair:
             self.clock.schedule(0, self.repair, name="re-replicate (restored)")

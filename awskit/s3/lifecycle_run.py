@@ -72,19 +72,7 @@ class LifecycleAction:
         self.status = 200
 
     def step(self, component: str, action: str, ms: float = 0.0, /, substeps=None, **detail):
-        clock = self.cloud.clock
-        t0 = clock.elapsed
-        if substeps:
-            subs, t = [], t0
-            for sub_component, sub_action, sub_ms, sub_detail in substeps:
-                subs.append({"component": sub_component, "action": sub_action, "t0": t,
-                             "duration_ms": round(sub_ms, 3), "detail": sub_detail})
-                t += sub_ms / 1000
-            ms = max(ms, (t - t0) * 1000)
-            detail["substeps"] = subs
-        ms = round(ms, 3)
-        self.trace.add(component, action, t0, ms, detail)
-        clock.elapsed = t0 + ms / 1000
+        self.trace.record(self.cloud.clock, component, action, ms, substeps, detail)
 
     def done(self) -> None:
         self.cloud.traces.append(self.trace)

@@ -47,7 +47,7 @@ CREATE TABLE object (
     headers          TEXT,                 -- stored HTTP headers (Cache-Control, ...), JSON
     tags             TEXT,                 -- object tags, JSON list of {Key, Value}
     parts_count      INTEGER,              -- set for objects made by multipart upload
-    checksum         TEXT,                 -- SHA-256 the data store verifies on every read
+    checksum         TEXT,                 -- MD5 the data store verifies on every read
     owner_account    TEXT NOT NULL,
     transitioned     REAL,                 -- when it entered its storage class (lifecycle)
     part_sizes       TEXT                  -- multipart objects: JSON list of the part sizes
@@ -143,6 +143,14 @@ class MetadataDB:
 
     def insert_object(self, row: tuple) -> None:
         self.db.execute(_INSERT_OBJECT, row)
+
+    def try_insert_object(self, row: tuple) -> bool:
+        """Insert a version unless its (bucket, key, version id) exists; False if it does."""
+        try:
+            self.db.execute(_INSERT_OBJECT, row)
+        except sqlite3.IntegrityError:
+            return False
+        return True
 
     def latest(self, bucket_id: int, key: str) -> tuple | None:
         return self.db.execute(_SELECT_OBJECT + " WHERE bucket_id = ? AND object_name = ? "

@@ -128,16 +128,16 @@ class S3Model:
         return self.meta.version(bucket.bucket_id, key, version_id)
 
     # -- the write path ---------------------------------------------------------------------
-    def persist(self, req, bucket: Bucket, data: bytes) -> str:
+    def persist(self, req, bucket: Bucket, data: bytes, md5_hex: str | None = None) -> str:
         """Step 6: the data store persists the bytes and returns the object's UUID."""
         store = self.store_for(bucket.region)
         uuid = self.cloud.ids.uuid("s3-object")
         try:
-            nodes, subs = store.put(uuid, data)
+            nodes, subs = store.put(uuid, data, md5_hex)
         except DataUnavailable as exc:
             raise errors.InternalError() from exc
-        req.step("Data store", f"Persist {len(data):,} bytes on {len(nodes)} nodes; "
-                 f"return UUID {uuid}", substeps=subs, uuid=uuid, replicas=nodes, size=len(data))
+        req.step("Data store", f"Persist {len(data)} bytes on {len(nodes)} nodes; "
+                 f"return UUID {uuid}", substeps=subs, uuid=uuid, replicas=list(nodes), size=len(data))
         return uuid
 
     def record_version(self, req, bucket: Bucket, key: str, uuid: str, size: int, etag: str | None,
@@ -163,16 +163,15 @@ class S3Model:
             with meta.transaction():
                 meta.clear_latest(bid, key)
                 meta.insert_object(row)
+        elif status is None and meta.try_insert_object(row):
+            pass    # a new key in an unversioned bucket: one INSERT is all it takes
         else:
             replaced = meta.version(bid, key, "null")
-            if replaced is None and status is None:
+            with meta.transaction():
+                if replaced is not None:
+                    meta.remove_version(bid, key, "null")
+                meta.clear_latest(bid, key)
                 meta.insert_object(row)
-            else:
-                with meta.transaction():
-                    if replaced is not None:
-                        meta.remove_version(bid, key, "null")
-                    meta.clear_latest(bid, key)
-                    meta.insert_object(row)
         what = "delete marker" if delete_marker else "object"
         req.step("Metadata DB", f"Insert {what} row {bucket.name}/{key} (version {version_id}) "
                  f"→ object_id {uuid}", META_WRITE_MS, table="object", object_id=uuid,

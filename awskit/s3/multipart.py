@@ -297,7 +297,7 @@ class MultipartOperations(CopyOperations):
                   {"parts": [oid for oid, _, _ in parts]})
         req.step("Data store", f"Reassemble {len(parts)} parts ({len(data):,} bytes) into UUID "
                  f"{uuid} on {len(nodes)} nodes", substeps=[gather, *subs], uuid=uuid,
-                 replicas=nodes, size=len(data), parts=[oid for oid, _, _ in parts])
+                 replicas=list(nodes), size=len(data), parts=[oid for oid, _, _ in parts])
         return uuid, data
 
     def _forget(self, req, bucket, upload: dict, stored: dict) -> None:

@@ -197,7 +197,7 @@ class ObjectOperations:
         check_content_md5(data, params.get("ContentMD5"), md5_hex)
         self.check_write_conditions(req, bucket, Key, params.get("IfMatch"), params.get("IfNoneMatch"))
         etag = quote_etag(md5_hex) if sse != "aws:kms" else quote_etag(self.cloud.ids.etag_like())
-        uuid = self.persist(req, bucket, data)
+        uuid = self.persist(req, bucket, data, md5_hex)
         row = self.record_version(req, bucket, Key, uuid, len(data), etag,
                                   storage_class=storage_class,
                                   content_type=params.get("ContentType") or "binary/octet-stream",

@@ -34,6 +34,8 @@ the present. :meth:`S3Pricing.bill` gives the bill per day and usage type for a 
 
 from __future__ import annotations
 
+import functools
+
 from ..clock import _EPOCH_TS
 
 GB = 1024 ** 3
@@ -80,6 +82,8 @@ FREE_OPERATIONS = {"DeleteObject", "DeleteObjects", "DeleteBucket", "AbortMultip
 
 def billable(storage_class: str, size: int) -> list[tuple[str, int]]:
     """(class, bytes) pairs one object of ``size`` bytes is billed as."""
+    if storage_class == "STANDARD":
+        return [("STANDARD", size)]
     if storage_class in ARCHIVE_OVERHEAD:
         standard, own = ARCHIVE_OVERHEAD[storage_class]
         return [("STANDARD", standard), (storage_class, size + own)]
@@ -88,9 +92,13 @@ def billable(storage_class: str, size: int) -> list[tuple[str, int]]:
 
 def day_of(ms: int) -> str:
     """The UTC date (``YYYY-MM-DD``) of a clock reading in milliseconds."""
+    return _day_name((_EPOCH_MS + ms) // DAY_MS)
+
+
+@functools.lru_cache(maxsize=4096)
+def _day_name(day_number: int) -> str:
     from datetime import datetime, timezone
-    return datetime.fromtimestamp((_EPOCH_MS + ms) // DAY_MS * DAY_S,
-                                  timezone.utc).strftime("%Y-%m-%d")
+    return datetime.fromtimestamp(day_number * DAY_S, timezone.utc).strftime("%Y-%m-%d")
 
 
 class S3Pricing:
@@ -110,7 +118,7 @@ class S3Pricing:
 
     # -- storage ----------------------------------------------------------------------------
     def _now_ms(self) -> int:
-        return int(round(self.cloud.clock.elapsed * 1000))
+        return int(self.cloud.clock.elapsed * 1000 + 0.5)
 
     def _accrue(self, key: tuple[str, str, str]) -> None:
         now = self._now_ms()
@@ -124,17 +132,19 @@ class S3Pricing:
                 day = (day_of(t), account, cls)
                 self._daily_bytes[day] = self._daily_bytes.get(day, 0) + stored * (end - t)
                 t = end
-            total = self.byte_ms[(account, cls)] = \
-                self.byte_ms.get((account, cls), 0) + stored * (now - last)
-            gb_months = total / (GB * MONTH_MS)
-            self.cloud.meter.usage[("s3", account, f"TimedStorage-{cls}")] = [
-                gb_months, gb_months * STORAGE_PRICE.get(cls, 0.023), "GB-Mo"]
+            self.byte_ms[(account, cls)] = self.byte_ms.get((account, cls), 0) + stored * (now - last)
         self.since[key] = now
 
     def accrue_all(self) -> None:
-        """Bring every storage line up to the current simulated time (idempotent, exact)."""
+        """Bring every storage line up to the current simulated time (idempotent, exact), and
+        write the storage lines of the meter (the meter calls this before it is read)."""
         for key in sorted(self.stored):
             self._accrue(key)
+        usage = self.cloud.meter.usage
+        for (account, cls), total in sorted(self.byte_ms.items()):
+            gb_months = total / (GB * MONTH_MS)
+            usage[("s3", account, f"TimedStorage-{cls}")] = [
+                gb_months, gb_months * STORAGE_PRICE.get(cls, 0.023), "GB-Mo"]
 
     def change(self, account: str, region: str, storage_class: str, size: int, sign: int,
                row: tuple | None = None) -> None:
