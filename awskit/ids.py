@@ -14,7 +14,6 @@ from __future__ import annotations
 import base64
 import random
 import string
-import uuid
 
 _UPPER_DIGITS = string.ascii_uppercase + string.digits
 _BASE32 = string.ascii_uppercase + "234567"

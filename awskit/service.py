@@ -301,7 +301,15 @@ class Request:
             self._auth_note = f"caller as {caller.principal.arn}"
         else:
             iam = self.cloud.iam
-            self.principal = iam.authenticate(caller, self.service)
+            try:
+                self.principal = iam.authenticate(caller, self.service)
+            except errors.AWSError as err:   # the request stops at IAM: show where and why
+                self._identity_recorded = True
+                self.trace.record(self.cloud.clock, "IAM", f"Authenticate access key "
+                                  f"{caller.access_key_id}: refused ({err.code})",
+                                  self.service.iam_ms, None,
+                                  {"access_key_id": caller.access_key_id, "error": err.code})
+                raise
             if caller.access_key_id is None:
                 self._auth_note = "anonymous request"
             else:

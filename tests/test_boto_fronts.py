@@ -18,7 +18,6 @@ from boto3.s3.transfer import TransferConfig
 from botocore import UNSIGNED
 from botocore.config import Config
 from botocore.exceptions import ClientError, ParamValidationError, WaiterError
-from botocore.response import StreamingBody
 
 import awskit
 from awskit.cloud import SERVICES

@@ -162,7 +162,6 @@ def _s3_workload(cloud):
 
 def _iam_sts_workload(cloud):
     iam, sts = cloud.client("iam"), cloud.client("sts")
-    account = cloud.default_account
     iam.create_account_alias(AccountAlias="conf-alias")
     iam.list_account_aliases()
     iam.get_account_summary()

@@ -1,6 +1,6 @@
 """The spine: clock and scheduler, ids, regions, accounts, traces, errors, save/load, graph."""
 
-from datetime import datetime, timezone
+from datetime import timezone
 
 import networkx as nx
 import pytest

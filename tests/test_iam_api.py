@@ -6,7 +6,7 @@ import pytest
 from botocore.exceptions import ParamValidationError
 from dateutil.tz import tzutc
 
-from iam_helpers import allow, aws_deviations, doc, error, user_with_key  # noqa: F401
+from iam_helpers import allow, doc, error, user_with_key
 
 S3_READ = "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"
 
@@ -62,7 +62,7 @@ def test_empty_name_is_refused_by_boto3_itself(iam):
         iam.create_user(UserName="")
 
 
-def test_get_user_without_name(cloud, iam, aws_deviations):
+def test_get_user_without_name(cloud, iam):
     root = iam.get_user()["User"]
     assert root["Arn"] == "arn:aws:iam::123456789012:root" and root["UserId"] == "123456789012"
     creds = user_with_key(cloud, "carol", inline=doc(allow("iam:GetUser")))
@@ -146,7 +146,7 @@ def test_key_of_another_user_is_not_found(iam):
                  Status="Inactive")["Code"] == "NoSuchEntity"
 
 
-def test_root_manages_its_own_keys(cloud, iam, aws_deviations):
+def test_root_manages_its_own_keys(cloud, iam):
     root_keys = iam.list_access_keys()["AccessKeyMetadata"]
     assert len(root_keys) == 1 and "UserName" not in root_keys[0]
     second = iam.create_access_key()["AccessKey"]

@@ -92,7 +92,7 @@ def test_iam_users_need_permissions_and_messages_name_the_resource(cloud):
     assert "iam:ListPolicies on resource: policy path /" in e["Message"]
     # authorization comes before the existence check
     e = error(iam.get_user, UserName="nobody")
-    assert e["Code"] == "AccessDenied" and f"user/nobody" in e["Message"]
+    assert e["Code"] == "AccessDenied" and "user/nobody" in e["Message"]
 
 
 def test_resource_scoped_iam_permissions(cloud):

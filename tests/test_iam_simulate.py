@@ -5,13 +5,12 @@ import json
 
 import pytest
 
-from iam_helpers import allow, aws_deviations, deny, doc, error, trust, user_with_key  # noqa: F401
+from iam_helpers import allow, deny, doc, error, trust, user_with_key
 
 ACCOUNT = "123456789012"
 S3_READ = "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"
 USER = f"arn:aws:iam::{ACCOUNT}:user/sim"
 
-pytestmark = pytest.mark.usefixtures("aws_deviations")
 
 
 @pytest.fixture

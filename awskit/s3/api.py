@@ -159,7 +159,7 @@ class S3(ObjectOperations, MultipartOperations, VersioningOperations, TaggingOpe
                 "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting")
         now = float(int(self.cloud.clock.elapsed))
         bucket_id = self.meta.insert_bucket(name, req.account, region, iso8601(now))
-        self.buckets[name] = bucket = _model.Bucket(name, bucket_id, req.account, region, now,
+        self.buckets[name] = _model.Bucket(name, bucket_id, req.account, region, now,
                                              ownership=ownership)
         self.store_for(region)
         req.step("Metadata DB", f"Insert bucket row {name} (owner {req.account}, {region})",

@@ -100,9 +100,9 @@ def check_content_md5(data: bytes, content_md5: str | None, md5_hex: str) -> Non
     try:
         given = base64.b64decode(content_md5, validate=True)
     except (binascii.Error, ValueError):
-        raise errors.InvalidDigest(Content_MD5=content_md5) from None
+        raise errors.InvalidDigest(**{"Content-MD5": content_md5}) from None
     if len(given) != 16:
-        raise errors.InvalidDigest(Content_MD5=content_md5)
+        raise errors.InvalidDigest(**{"Content-MD5": content_md5})
     if given.hex() != md5_hex:
         raise errors.BadDigest(ExpectedDigest=given.hex(), CalculatedDigest=md5_hex)
 
@@ -243,7 +243,9 @@ class ObjectOperations:
                 raise errors.PreconditionFailed(Condition="If-Match")
 
     def check_acl(self, bucket, acl: str | None) -> None:
-        if acl is not None and bucket.ownership == "BucketOwnerEnforced" \
+        if acl is None:
+            return
+        if bucket.ownership == "BucketOwnerEnforced" \
                 and acl != "bucket-owner-full-control":
             raise errors.AccessControlListNotSupported()
         if self.public_acl_blocked(bucket, acl):      # BlockPublicAcls (bucket_config.py)
