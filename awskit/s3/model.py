@@ -61,7 +61,7 @@ class Bucket:
     public_access_block: dict | None = field(default_factory=lambda: dict(DEFAULT_PUBLIC_ACCESS_BLOCK))
     ownership: str = "BucketOwnerEnforced"
     encryption: dict = field(default_factory=lambda: json.loads(json.dumps(DEFAULT_ENCRYPTION)))
-    lifecycle: list | None = None
+    lifecycle: dict | None = None        # {"Rules": [...], ...} as PutBucketLifecycleConfiguration gives it
     tags: list | None = None
 
     @property
