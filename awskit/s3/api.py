@@ -15,6 +15,7 @@ from . import model as _model
 from .names import check_bucket_name
 from .bucket_config import BucketConfigOperations
 from .lifecycle import LifecycleOperations
+from .listing import ListingOperations
 from .multipart import MultipartOperations
 from .objects import ObjectOperations
 from .pricing import S3Pricing
@@ -24,8 +25,8 @@ from .versioning import VersioningOperations
 MAX_BUCKETS = 10_000   # default general-purpose bucket quota per account (facts B1)
 
 
-class S3(ObjectOperations, MultipartOperations, VersioningOperations, TaggingOperations,
-         BucketConfigOperations, LifecycleOperations, S3Model, Service):
+class S3(ObjectOperations, ListingOperations, MultipartOperations, VersioningOperations,
+         TaggingOperations, BucketConfigOperations, LifecycleOperations, S3Model, Service):
     """Amazon S3: buckets and objects over a metadata DB and a replicated data store."""
 
     service_name = "s3"
