@@ -395,3 +395,16 @@ def test_a_failed_data_node_loses_nothing_and_the_trace_shows_the_failover(cloud
     with pytest.raises(ClientError) as info:
         s3.get_object(Bucket="resilient", Key="k")
     assert code(info) == "InternalError"
+
+
+def test_cloud_resource_is_a_boto3_resource_answered_in_memory(cloud):
+    s3 = cloud.resource("s3")
+    bucket = s3.Bucket("resource-bucket")
+    bucket.create()
+    bucket.put_object(Key="docs/a.txt", Body=b"A")
+    s3.Object("resource-bucket", "docs/b.txt").put(Body=b"B")
+    assert sorted(o.key for o in bucket.objects.filter(Prefix="docs/")) == ["docs/a.txt", "docs/b.txt"]
+    assert s3.Object("resource-bucket", "docs/b.txt").get()["Body"].read() == b"B"
+    assert [b.name for b in s3.buckets.all()] == ["resource-bucket"]
+    other = cloud.new_account()
+    assert list(cloud.resource("s3", account=other).buckets.all()) == []
