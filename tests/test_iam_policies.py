@@ -366,3 +366,10 @@ def test_trust_policy_principals_must_exist(iam):
     iam.create_role(RoleName="r", AssumeRolePolicyDocument=trust({"AWS": ghost}))
     iam.create_role(RoleName="partner", AssumeRolePolicyDocument=trust(
         {"AWS": "arn:aws:iam::999999999999:user/elsewhere"}))       # another AWS account
+
+
+def test_aws_managed_policies_carry_their_real_dates(iam):
+    from datetime import datetime, timezone
+    policy = iam.get_policy(PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess")["Policy"]
+    assert policy["CreateDate"] < datetime(2016, 1, 1, tzinfo=timezone.utc)
+    assert policy["CreateDate"] <= policy["UpdateDate"] < datetime(2026, 3, 2, tzinfo=timezone.utc)

@@ -23,12 +23,13 @@ the real UTC timestamps.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
+from ..clock import EPOCH
+from .model import ManagedPolicy, PolicyVersion
 from .policy import Policy
 
-__all__ = ["AWSManagedPolicy", "ManagedPolicyVersion", "aws_managed_policies", "get", "by_name",
+__all__ = ["aws_managed_policies", "get", "by_name",
            "ARNS", "READ_ONLY_SERVICES"]
 
 READ_ONLY_SERVICES = ("s3", "iam", "sts", "lambda", "sqs", "ec2", "dynamodb", "rds", "elasticache",
@@ -91,41 +92,10 @@ _TABLE = [
 ARNS = {name: f"arn:aws:iam::aws:policy/{name}" for name, *_ in _TABLE}
 
 
-def _posix(iso: str) -> float:
-    return datetime.strptime(iso, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc).timestamp()
-
-
-@dataclass
-class ManagedPolicyVersion:
-    version_id: str
-    document: Policy
-    created: float
-    is_default: bool = True
-
-
-@dataclass
-class AWSManagedPolicy:
-    """An AWS-managed policy; same attribute names as ``awskit.iam.model.ManagedPolicy``."""
-    name: str
-    path: str
-    arn: str
-    policy_id: str
-    created: float
-    updated: float
-    description: str
-    default_version: str
-    versions: dict[str, ManagedPolicyVersion] = field(default_factory=dict)
-    tags: list[dict] = field(default_factory=list)
-    aws_managed: bool = True
-    policy_id_simulated: bool = False      # all four ids are AWS's real ones
-
-    @property
-    def document(self) -> Policy:
-        return self.versions[self.default_version].document
-
-    @property
-    def next_version(self) -> int:
-        return int(self.default_version[1:]) + 1
+def _elapsed(iso: str) -> float:
+    """An ISO 8601 UTC date as seconds on the simulated clock (negative: before its epoch)."""
+    moment = datetime.strptime(iso, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+    return (moment - EPOCH).total_seconds()
 
 
 _PARSED: dict[str, Policy] = {}
@@ -138,22 +108,24 @@ def _policy(name: str, document: dict) -> Policy:
     return policy
 
 
-def aws_managed_policies() -> dict[str, AWSManagedPolicy]:
-    """Fresh ``AWSManagedPolicy`` objects by ARN (the parsed documents are shared)."""
+def aws_managed_policies() -> dict[str, ManagedPolicy]:
+    """Fresh ``ManagedPolicy`` objects (``aws_managed=True``) by ARN; the parsed documents are
+    shared. Their policy ids, versions and dates are AWS's real ones."""
     out = {}
     for name, policy_id, description, version, version_date, created, document in _TABLE:
         arn = ARNS[name]
-        out[arn] = AWSManagedPolicy(
-            name=name, path="/", arn=arn, policy_id=policy_id, created=_posix(created),
-            updated=_posix(version_date), description=description, default_version=version,
-            versions={version: ManagedPolicyVersion(version, _policy(name, document),
-                                                    _posix(version_date))})
+        out[arn] = ManagedPolicy(
+            name=name, path="/", arn=arn, policy_id=policy_id, created=_elapsed(created),
+            updated=_elapsed(version_date), description=description, default_version=version,
+            aws_managed=True,
+            versions={version: PolicyVersion(version, _policy(name, document),
+                                             _elapsed(version_date), is_default=True)})
     return out
 
 
-def get(arn: str) -> AWSManagedPolicy | None:
+def get(arn: str) -> ManagedPolicy | None:
     return aws_managed_policies().get(arn)
 
 
-def by_name(name: str) -> AWSManagedPolicy | None:
+def by_name(name: str) -> ManagedPolicy | None:
     return aws_managed_policies().get(ARNS.get(name, ""))

@@ -44,6 +44,7 @@ from .. import errors
 from ..service import Request, operation
 from . import public
 from .model import DEFAULT_ENCRYPTION, DM, OWNER, Bucket
+from .objects import check_tags
 
 BPA_FIELDS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
 OWNERSHIP = ("BucketOwnerPreferred", "ObjectWriter", "BucketOwnerEnforced")
@@ -274,22 +275,9 @@ class BucketConfigOperations:
     def put_bucket_tagging(self, req: Request, Bucket: str, Tagging: dict,
                            ExpectedBucketOwner=None, **_):
         bucket = self._config_bucket(req, Bucket, "s3:PutBucketTagging", ExpectedBucketOwner)
-        tags = Tagging.get("TagSet") or []
-        if len(tags) > MAX_BUCKET_TAGS:                               # wording unconfirmed
-            raise errors.InvalidTag("Bucket tag count cannot be greater than 50")
-        seen = set()
-        for tag in tags:
-            key, value = tag["Key"], tag["Value"]
-            if not 1 <= len(key) <= 128:
-                raise errors.InvalidTag("The TagKey you have provided is invalid")
-            if len(value) > 256:
-                raise errors.InvalidTag("The TagValue you have provided is invalid")
-            if key.lower().startswith("aws:"):
-                raise errors.InvalidTag("System tags cannot be added/updated by requester")
-            if key in seen:
-                raise errors.InvalidTag("Cannot provide multiple Tags with the same key")
-            seen.add(key)
-        bucket.tags = [{"Key": t["Key"], "Value": t["Value"]} for t in tags]
+        tags = check_tags(Tagging.get("TagSet") or [], limit=MAX_BUCKET_TAGS,  # wording unconfirmed
+                          too_many=errors.InvalidTag("Bucket tag count cannot be greater than 50"))
+        bucket.tags = tags
         req.step("Metadata DB", f"Store {len(tags)} tag(s) on bucket {Bucket}", 2.0,
                  table="bucket")
         req.status = 204

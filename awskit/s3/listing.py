@@ -17,6 +17,29 @@ from ..service import Request, operation
 from .model import ETAG, KEY, LM, SCLASS, SIZE
 
 
+def encoder(encoding_type: str | None):
+    """``EncodingType=url``: S3 URL-encodes keys and prefixes in the response."""
+    if encoding_type == "url":
+        return lambda text: quote(text, safe="/")
+    return lambda text: text
+
+
+def listing_fields(out: dict, bucket: str, prefix, delimiter, max_keys: int, prefixes: list,
+                   encoding_type) -> dict:
+    """The fields every listing response carries after its entries, in S3's order."""
+    enc = encoder(encoding_type)
+    out["Name"] = bucket
+    out["Prefix"] = enc(prefix or "")
+    if delimiter:
+        out["Delimiter"] = enc(delimiter)
+    out["MaxKeys"] = max_keys
+    if prefixes:
+        out["CommonPrefixes"] = prefixes
+    if encoding_type:
+        out["EncodingType"] = encoding_type
+    return out
+
+
 class ListingOperations:
     """ListObjectsV2 and ListObjects. Mixed into ``S3``."""
 
@@ -30,7 +53,7 @@ class ListingOperations:
         req.step("Metadata DB", f"List {bucket.name}/{Prefix or ''}*"
                  + (f" grouped by '{Delimiter}'" if Delimiter else "")
                  + f": {len(rows)} keys, {len(prefixes)} common prefixes", 1.5, table="object")
-        enc = (lambda s: quote(s, safe="/")) if encode else (lambda s: s)
+        enc = encoder("url" if encode else None)
         contents = [{"Key": enc(r[KEY]), "LastModified": aws_datetime(r[LM]), "ETag": r[ETAG],
                      "Size": r[SIZE], "StorageClass": r[SCLASS]} for r in rows]
         return contents, [{"Prefix": enc(p)} for p in prefixes], truncated, last, max_keys
@@ -63,18 +86,11 @@ class ListingOperations:
         if FetchOwner:
             for item, owner in zip(contents, (self.owner(bucket.owner),) * len(contents)):
                 item["Owner"] = owner
-        enc = (lambda s: quote(s, safe="/")) if EncodingType == "url" else (lambda s: s)
+        enc = encoder(EncodingType)
         out = {"IsTruncated": truncated}
         if contents:
             out["Contents"] = contents
-        out.update({"Name": Bucket, "Prefix": enc(Prefix or "")})
-        if Delimiter:
-            out["Delimiter"] = enc(Delimiter)
-        out["MaxKeys"] = max_keys
-        if prefixes:
-            out["CommonPrefixes"] = prefixes
-        if EncodingType:
-            out["EncodingType"] = EncodingType
+        listing_fields(out, Bucket, Prefix, Delimiter, max_keys, prefixes, EncodingType)
         out["KeyCount"] = len(contents) + len(prefixes)
         if ContinuationToken is not None:
             out["ContinuationToken"] = ContinuationToken
@@ -100,18 +116,11 @@ class ListingOperations:
             EncodingType == "url")
         for item in contents:
             item["Owner"] = self.owner(bucket.owner)
-        enc = (lambda s: quote(s, safe="/")) if EncodingType == "url" else (lambda s: s)
+        enc = encoder(EncodingType)
         out = {"IsTruncated": truncated, "Marker": enc(Marker or "")}
         if truncated and Delimiter:
             out["NextMarker"] = enc(last)
         if contents:
             out["Contents"] = contents
-        out.update({"Name": Bucket, "Prefix": enc(Prefix or "")})
-        if Delimiter:
-            out["Delimiter"] = enc(Delimiter)
-        out["MaxKeys"] = max_keys
-        if prefixes:
-            out["CommonPrefixes"] = prefixes
-        if EncodingType:
-            out["EncodingType"] = EncodingType
+        listing_fields(out, Bucket, Prefix, Delimiter, max_keys, prefixes, EncodingType)
         return out

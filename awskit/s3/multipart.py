@@ -32,6 +32,7 @@ from ..clock import aws_datetime, iso8601
 from ..service import Request, operation
 from .copying import CopyOperations
 from .datastore import DataUnavailable
+from .listing import encoder
 from .model import META_READ_MS, META_WRITE_MS, SIZE, VID, multipart_etag, quote_etag
 from .names import check_key
 from .objects import (check_content_md5, check_metadata, check_storage_class, parse_tagging,
@@ -393,7 +394,7 @@ class MultipartOperations(CopyOperations):
                  f"{_n(len(uploads), 'upload')}, "
                  f"{_n(len(prefixes), 'common prefix', 'common prefixes')}", META_READ_MS,
                  table="multipart_upload")
-        enc = (lambda s: quote(s, safe="/")) if EncodingType == "url" else (lambda s: s)
+        enc = encoder(EncodingType)
         out = {"Bucket": Bucket, "KeyMarker": enc(KeyMarker or ""),
                "UploadIdMarker": UploadIdMarker or ""}
         if truncated:

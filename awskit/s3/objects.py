@@ -60,10 +60,11 @@ def parse_tagging(text: str | None) -> list[dict] | None:
     return check_tags([{"Key": k, "Value": v} for k, v in pairs])
 
 
-def check_tags(tags: list[dict]) -> list[dict]:
-    """Object tag limits: at most 10 tags, keys ≤128 and values ≤256 characters, unique keys."""
-    if len(tags) > 10:
-        raise errors.BadRequest("Object tags cannot be greater than 10")
+def check_tags(tags: list[dict], limit: int = 10, too_many: errors.AWSError | None = None) -> list[dict]:
+    """S3 tag limits: at most ``limit`` tags (10 per object, 50 per bucket), keys of 1-128 and
+    values of at most 256 characters, unique keys, no ``aws:`` prefix (reserved for AWS)."""
+    if len(tags) > limit:
+        raise too_many or errors.BadRequest("Object tags cannot be greater than 10")
     seen = set()
     for tag in tags:
         key, value = tag["Key"], tag["Value"]
@@ -71,6 +72,8 @@ def check_tags(tags: list[dict]) -> list[dict]:
             raise errors.InvalidTag("The TagKey you have provided is invalid")
         if len(value) > 256:
             raise errors.InvalidTag("The TagValue you have provided is invalid")
+        if key.lower().startswith("aws:"):
+            raise errors.InvalidTag("System tags cannot be added/updated by requester")
         if key in seen:
             raise errors.InvalidTag("Cannot provide multiple Tags with the same key")
         seen.add(key)

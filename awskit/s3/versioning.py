@@ -14,11 +14,10 @@ MFA devices, so any ``"<serial> <code>"`` value is accepted (see ``check_mfa``).
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from .. import errors
 from ..clock import aws_datetime
 from ..service import Request, operation
+from .listing import encoder, listing_fields
 from .metadata import OBJECT_COLUMNS
 from .model import (DM, ETAG, KEY, LATEST, LM, META_READ_MS, META_WRITE_MS, OWNER, SCLASS, SEQ,
                     SIZE, VID, _successor)
@@ -115,7 +114,7 @@ class VersioningOperations:
         req.step("Metadata DB", f"List versions in {Bucket}/{Prefix or ''}*: "
                  f"{len(rows) - markers} versions, {markers} delete markers, {len(prefixes)} "
                  "common prefixes", 1.5, table="object")
-        enc = (lambda s: quote(s, safe="/")) if EncodingType == "url" else (lambda s: s)
+        enc = encoder(EncodingType)
         out = {"IsTruncated": truncated, "KeyMarker": enc(key_marker or ""),
                "VersionIdMarker": vid_marker or ""}
         if truncated:
@@ -135,14 +134,8 @@ class VersioningOperations:
             out["Versions"] = versions
         if deletes:
             out["DeleteMarkers"] = deletes
-        out.update({"Name": Bucket, "Prefix": enc(Prefix or "")})
-        if Delimiter:
-            out["Delimiter"] = enc(Delimiter)
-        out["MaxKeys"] = max_keys
-        if prefixes:
-            out["CommonPrefixes"] = [{"Prefix": enc(p)} for p in prefixes]
-        if EncodingType:
-            out["EncodingType"] = EncodingType
+        listing_fields(out, Bucket, Prefix, Delimiter, max_keys,
+                       [{"Prefix": enc(p)} for p in prefixes], EncodingType)
         return out
 
     def walk_versions(self, bucket, prefix: str, delimiter: str | None, key_marker: str | None,
