@@ -172,6 +172,11 @@ class Cloud:
             self._services[name].add_to_graph(graph)
         return graph
 
+    def diagram(self, *, objects: bool = True):
+        """The architecture drawn from :meth:`graph` (Regions, AZs, resources, relations)."""
+        from .diagrams import architecture_diagram
+        return architecture_diagram(self, objects=objects)
+
     # -- persistence ------------------------------------------------------------------------
     def state(self) -> dict:
         """The whole cloud as plain JSON data."""

@@ -168,6 +168,12 @@ class Trace:
     def __getitem__(self, i):
         return self.steps[i]
 
+    def diagram(self, highlight: int | None = None, *, internals: bool = False):
+        """This trace drawn: components as nodes, steps as numbered edges (see
+        :func:`awskit.diagrams.trace_diagram`); ``highlight`` is a 1-based step number."""
+        from .diagrams import trace_diagram
+        return trace_diagram(self, highlight, internals=internals)
+
     def describe(self) -> str:
         """A numbered, human-readable list of the steps."""
         lines = [repr(self)]

@@ -1,0 +1,89 @@
+"""One look for every awskit diagram: colours and shapes per service category.
+
+Colours follow the categories of AWS's architecture icons (compute orange, storage green,
+database purple-pink, networking purple, security red, application integration pink,
+management pink-red); a node is a rounded box filled with a light tint of its category's
+colour, outlined in the colour itself. Components a trace names ("API service", "Metadata
+DB", ...) map to the category of what they are.
+"""
+
+from __future__ import annotations
+
+FONT = "Helvetica"
+
+#: category -> (outline colour, fill tint)
+CATEGORIES = {
+    "compute": ("#ED7100", "#FDF1E6"),
+    "storage": ("#7AA116", "#F2F6E8"),
+    "database": ("#C925D1", "#FAE9FA"),
+    "networking": ("#8C4FFF", "#F3EDFF"),
+    "security": ("#DD344C", "#FCEBED"),
+    "integration": ("#E7157B", "#FDE8F2"),
+    "management": ("#E7157B", "#FDE8F2"),
+    "client": ("#232F3E", "#FFFFFF"),
+    "general": ("#545B64", "#F2F3F3"),
+}
+
+#: trace components (and resource types) -> category
+COMPONENT_CATEGORY = {
+    "Client": "client",
+    "API service": "storage",
+    "Data store": "storage",
+    "Data routing service": "storage",
+    "Placement service": "storage",
+    "Metadata DB": "database",
+    "IAM": "security",
+    "IAM API": "security",
+    "STS": "security",
+    "STS API": "security",
+    "Lifecycle": "management",
+    "account": "general",
+    "iam-user": "security",
+    "iam-group": "security",
+    "iam-role": "security",
+    "iam-policy": "security",
+    "principal": "security",
+    "aws-service": "general",
+    "s3-bucket": "storage",
+    "s3-object": "storage",
+    "s3-delete-marker": "storage",
+    "s3-data-store": "storage",
+    "s3-data-node": "storage",
+}
+
+HIGHLIGHT = "#FF9900"   # the step being shown
+MUTED = "#AAB7B8"       # the other steps while one is highlighted
+
+
+def category(component: str) -> str:
+    """The category of a component or resource type ("Data node dn-3" → storage)."""
+    if component in COMPONENT_CATEGORY:
+        return COMPONENT_CATEGORY[component]
+    if component.startswith("Data node"):
+        return "storage"
+    return "general"
+
+
+def node_style(component: str, emphasis: bool = False) -> dict[str, str]:
+    colour, fill = CATEGORIES[category(component)]
+    style = {"shape": "box", "style": "rounded,filled", "color": colour, "fillcolor": fill,
+             "fontname": FONT, "fontsize": "11", "penwidth": "1.2"}
+    if emphasis:
+        style.update({"penwidth": "3", "color": HIGHLIGHT})
+    return style
+
+
+GRAPH_ATTRS = {"fontname": FONT, "fontsize": "12", "rankdir": "LR", "nodesep": "0.4",
+               "ranksep": "0.7", "bgcolor": "white", "pad": "0.2"}
+EDGE_ATTRS = {"fontname": FONT, "fontsize": "9", "color": "#545B64", "arrowsize": "0.7"}
+
+
+def cluster_style(kind: str) -> dict[str, str]:
+    """Clusters: the cloud, a Region, an AZ (dashed), a group of resources."""
+    if kind == "cloud":
+        return {"style": "rounded", "color": "#232F3E", "fontname": FONT, "fontsize": "12"}
+    if kind == "region":
+        return {"style": "rounded,dashed", "color": "#00A4A6", "fontname": FONT, "fontsize": "11"}
+    if kind == "az":
+        return {"style": "dashed", "color": "#147EBA", "fontname": FONT, "fontsize": "10"}
+    return {"style": "rounded", "color": "#AAB7B8", "fontname": FONT, "fontsize": "10"}

@@ -1,0 +1,115 @@
+"""Drawing traces: the components a request passed through, and its steps in order.
+
+The components of one or more traces are the nodes (the caller first); each step is a
+numbered edge from the component that asked to the component that acted: the caller to the
+service's front door, the front door to IAM, the metadata DB, the data store. Given a step
+number, that step is highlighted and the others fade, which is what the step-through widget
+shows frame by frame. The S3 upload process diagram is exactly this drawing of a real
+``create_bucket`` + ``put_object``: nothing in it is drawn by hand.
+"""
+
+from __future__ import annotations
+
+import graphviz
+
+from ..trace import Step, Trace
+from . import style
+from .render import Diagram
+
+LABEL_WIDTH = 44
+
+
+def _short(text: str, width: int = LABEL_WIDTH) -> str:
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
+def step_label(step: Step) -> str:
+    """A few words for an edge: the IAM action and its verdict, else the action, shortened."""
+    detail = step.detail or {}
+    if step.component == "IAM" and "action" in detail and "decision" in detail:
+        return f"{detail['action']}: {detail['decision']}"
+    return _short(step.action)
+
+
+def caller_name(trace: Trace) -> str | None:
+    if trace.front == "lifecycle":
+        return None
+    return "Client (boto3)" if trace.front in ("client", "mock") else "Client (Python call)"
+
+
+def numbered_steps(traces: list[Trace]) -> list[tuple[int, Trace, Step, str | None]]:
+    """(number, trace, step, component the step's edge comes from), numbered across traces."""
+    out = []
+    n = 0
+    for trace in traces:
+        front = trace.steps[0].component if trace.steps else None
+        for i, step in enumerate(trace.steps):
+            n += 1
+            source = caller_name(trace) if i == 0 else (front if step.component != front else None)
+            out.append((n, trace, step, source))
+    return out
+
+
+def describe(traces: list[Trace]) -> str:
+    """``S3 CreateBucket + PutObject: 7 steps, 14.8 ms simulated``."""
+    if not traces:
+        return "empty trace"
+    services = list(dict.fromkeys(t.service.upper() if t.service in ("s3", "iam", "sts")
+                                  else t.service for t in traces))
+    ops = " + ".join(t.operation for t in traces)
+    steps = sum(len(t.steps) for t in traces)
+    ms = round(sum(t.duration_ms for t in traces), 3)
+    failed = [t.error for t in traces if t.error]
+    outcome = f", {', '.join(failed)}" if failed else ""
+    return f"{'/'.join(services)} {ops}: {steps} steps, {ms:g} ms simulated{outcome}"
+
+
+def trace_diagram(traces, highlight: int | None = None, *, internals: bool = False,
+                  title: str | None = None) -> Diagram:
+    """The diagram of one trace or a list of traces; ``highlight`` is a 1-based step number.
+
+    With ``internals=True`` the insides of steps (their substeps) are drawn too, as dashed
+    edges that hand over from one inner component to the next.
+    """
+    if isinstance(traces, Trace):
+        traces = [traces]
+    traces = list(traces)
+    steps = numbered_steps(traces)
+    summary = describe(traces)
+    graph = graphviz.Digraph("trace", graph_attr={**style.GRAPH_ATTRS, "label": title or summary,
+                                                   "labelloc": "t"},
+                             node_attr={"fontname": style.FONT}, edge_attr=style.EDGE_ATTRS)
+    ids: dict[str, str] = {}
+    focus = None
+    if highlight is not None and 1 <= highlight <= len(steps):
+        focus = steps[highlight - 1][2].component
+
+    def node(component: str) -> str:
+        if component not in ids:
+            ids[component] = f"n{len(ids)}"
+            graph.node(ids[component], component, **style.node_style(component, component == focus))
+        return ids[component]
+
+    for _, _, step, source in steps:     # declare nodes in order of first appearance
+        if source is not None:
+            node(source)
+        node(step.component)
+    for number, _, step, source in steps:
+        attrs = {"label": f"{number}. {step_label(step)}"}
+        if highlight is not None:
+            if number == highlight:
+                attrs.update({"color": style.HIGHLIGHT, "fontcolor": "#232F3E", "penwidth": "2.5"})
+            else:
+                attrs.update({"color": style.MUTED, "fontcolor": style.MUTED})
+        if source is None:   # a step the front door takes itself: a loop on its node
+            graph.edge(node(step.component), node(step.component), **attrs)
+        else:
+            graph.edge(node(source), node(step.component), **attrs)
+        if internals and step.substeps:     # each inner step hands over to the next
+            previous = step.component
+            for k, sub in enumerate(step.substeps, 1):
+                graph.edge(node(previous), node(sub.component),
+                           label=f"{number}.{k} {_short(sub.action, 36)}", style="dashed",
+                           fontsize="8")
+                previous = sub.component
+    return Diagram(graph.source, summary)
