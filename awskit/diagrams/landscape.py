@@ -10,15 +10,16 @@ from . import style
 from .render import Diagram
 
 _CATEGORY_TITLES = {"compute": "Compute", "storage": "Storage", "database": "Databases",
-                    "networking": "Networking & content delivery", "security": "Security & identity",
+                    "networking": "Networking & content delivery",
+                    "security": "Security & identity",
                     "integration": "Application integration", "management": "Management"}
 
 
 def landscape_diagram() -> Diagram:
     """Core services clustered by category; those awskit simulates now drawn solid."""
-    dot = graphviz.Digraph("landscape", graph_attr={**style.GRAPH_ATTRS, "rankdir": "TB", "ranksep": "0.25",
-                                                     "label": "AWS core services (solid: "
-                                                              "simulated by awskit now)",
+    title = "AWS core services (solid: simulated by awskit now)"
+    dot = graphviz.Digraph("landscape", graph_attr={**style.GRAPH_ATTRS, "rankdir": "TB",
+                                                     "ranksep": "0.25", "label": title,
                                                      "labelloc": "t"})
     simulated = 0
     for i, category in enumerate(CATEGORIES):
