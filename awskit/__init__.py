@@ -14,11 +14,15 @@ from . import errors
 from .cloud import Cloud
 
 __version__ = "0.1.0"
-__all__ = ["Cloud", "mock_aws", "errors", "__version__"]
+__all__ = ["Cloud", "mock_aws", "errors", "widgets", "diagrams", "exercises", "catalog",
+           "__version__"]
 
 
 def __getattr__(name):
     if name == "mock_aws":   # imports boto3: loaded on first use, so `import awskit` stays fast
         from .boto import mock_aws
         return mock_aws
+    if name in ("widgets", "diagrams", "exercises", "catalog"):   # loaded on first use
+        import importlib
+        return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module 'awskit' has no attribute {name!r}")

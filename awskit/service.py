@@ -27,6 +27,7 @@ call and a boto3 call see the same parameters and the same response shapes.
 from __future__ import annotations
 
 import functools
+import importlib
 from typing import Callable, ClassVar
 
 from . import errors
@@ -104,6 +105,10 @@ class Service:
     #: callables ``(service, operation name, response, error)`` run after every request of every
     #: service (the test suite checks each response against botocore's output shape here)
     response_hooks: ClassVar[list[Callable]] = []
+    #: ``"module:Class"`` of the console widget shown when the service is displayed in Jupyter
+    #: (``awskit.s3.view:S3Console``); loaded only then. The class takes the service and has a
+    #: ``describe(service)`` static method giving the stable ``text/plain``.
+    console_view: ClassVar[str] = ""
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -313,6 +318,28 @@ class Service:
 
     def add_to_graph(self, graph) -> None:
         """Add this service's resources to the cloud's networkx graph."""
+
+    # -- display in Jupyter -----------------------------------------------------------------
+    def _console_class(self):
+        module, name = self.console_view.split(":")
+        return getattr(importlib.import_module(module), name)
+
+    def console(self):
+        """This service's console widget (see ``console_view``): built on first use, the same
+        one while it stays open, so displaying the service twice shows one live console."""
+        if not self.console_view:
+            raise TypeError(f"{self.title or self.service_name} has no console widget")
+        view = self.__dict__.get("_console")
+        if view is None or view.closed:
+            view = self.__dict__["_console"] = self._console_class()(self)
+        return view
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        """In Jupyter, the console widget with a stable ``text/plain``; elsewhere that text."""
+        if not self.console_view:
+            return None
+        from .widgets.core import mimebundle
+        return mimebundle(self._console_class().describe(self), lambda: self.console().widget)
 
     def __repr__(self) -> str:
         return f"<{self.title or self.service_name} in {self.cloud!r}>"

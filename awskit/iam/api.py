@@ -49,6 +49,7 @@ class IAM(UserOperations, GroupOperations, RoleOperations, InlinePolicyOperation
     title = "IAM"
     front_component = "IAM API"
     is_global = True
+    console_view = "awskit.iam.view:IAMConsole"
 
     def __init__(self, cloud):
         Service.__init__(self, cloud)

@@ -33,6 +33,7 @@ class S3(ObjectOperations, ListingOperations, MultipartOperations, VersioningOpe
     title = "Amazon S3"
     front_component = "API service"
     unknown_key_error = "InvalidAccessKeyId"
+    console_view = "awskit.s3.view:S3Console"
 
     def __init__(self, cloud):
         Service.__init__(self, cloud)
