@@ -79,7 +79,10 @@ def architecture_diagram(cloud, *, objects: bool = True, title: str | None = Non
 
     def add(target, key):
         data = shown[key]
-        target.node(ids[key], _label(data), **style.node_style(data.get("type", "")))
+        look = style.node_style(data.get("type", ""))
+        if data.get("status") == "down":     # a failed component: red, dashed
+            look.update({"color": "#DD344C", "fillcolor": "#FCEBED", "style": "rounded,filled,dashed"})
+        target.node(ids[key], _label(data), **look)
 
     with dot.subgraph(name="cluster_aws") as aws:
         aws.attr(label="AWS Cloud", **style.cluster_style("cloud"))

@@ -81,7 +81,9 @@ def trace_diagram(traces, highlight: int | None = None, *, internals: bool = Fal
                              node_attr={"fontname": style.FONT}, edge_attr=style.EDGE_ATTRS)
     ids: dict[str, str] = {}
     focus = None
-    if highlight is not None and 1 <= highlight <= len(steps):
+    if highlight is not None and not 1 <= highlight <= len(steps):
+        highlight = None                 # no such step: nothing to highlight
+    if highlight is not None:
         focus = steps[highlight - 1][2].component
 
     def node(component: str) -> str:
