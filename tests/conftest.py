@@ -39,3 +39,10 @@ def no_network(monkeypatch):
     monkeypatch.setattr(socket.socket, "connect_ex", refuse)
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
+
+
+@pytest.fixture
+def kernel(monkeypatch):
+    """Pretend to run inside a Jupyter kernel, where displays build widgets."""
+    from awskit.widgets import core
+    monkeypatch.setattr(core, "in_kernel", lambda: True)

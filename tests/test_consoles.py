@@ -8,27 +8,15 @@ from datetime import datetime, timezone
 from html import unescape
 
 import pytest
+from widget_helpers import upload
 
 pytest.importorskip("ipywidgets")
 
 import awskit  # noqa: E402
-from awskit.widgets import core  # noqa: E402
 
 from iam_helpers import allow, deny, doc  # noqa: E402
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
-
-
-@pytest.fixture
-def kernel(monkeypatch):
-    """Pretend to run inside a Jupyter kernel, where displays build widgets."""
-    monkeypatch.setattr(core, "in_kernel", lambda: True)
-
-
-def upload(cloud, bucket="photos", key="cat.jpg", body=b"x" * 1024):
-    s3 = cloud.client("s3")
-    s3.create_bucket(Bucket=bucket)
-    s3.put_object(Bucket=bucket, Key=key, Body=body)
 
 
 def text_of(html):

@@ -16,6 +16,7 @@ import weakref
 from html import unescape
 
 import pytest
+from widget_helpers import upload
 
 ipywidgets = pytest.importorskip("ipywidgets")
 
@@ -25,19 +26,6 @@ from awskit.widgets import StepThrough, core, step_through  # noqa: E402
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture
-def kernel(monkeypatch):
-    """Pretend to run inside a Jupyter kernel, where displays build widgets."""
-    monkeypatch.setattr(core, "in_kernel", lambda: True)
-
-
-def upload(cloud, bucket="photos", key="cat.jpg", body=b"x" * 1024):
-    s3 = cloud.client("s3")
-    s3.create_bucket(Bucket=bucket)
-    s3.put_object(Bucket=bucket, Key=key, Body=body)
-    return cloud.traces[-2:]
 
 
 def edges(svg):

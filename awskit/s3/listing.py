@@ -58,11 +58,18 @@ class ListingOperations:
                      "Size": r[SIZE], "StorageClass": r[SCLASS]} for r in rows]
         return contents, [{"Prefix": enc(p)} for p in prefixes], truncated, last, max_keys
 
-    def _list_keys(self, bucket, Prefix, Delimiter) -> dict:
-        keys = {"s3:prefix": Prefix or ""}
+    def _authorize_listing(self, req, Bucket, Prefix, Delimiter, MaxKeys, EncodingType):
+        """s3:ListBucket with the listing's condition keys (s3:prefix, s3:delimiter,
+        s3:max-keys); then the encoding type, which S3 checks after authorization."""
+        bucket = self.bucket_of(Bucket)
+        keys = {"s3:prefix": Prefix or "", "s3:max-keys": str(1000 if MaxKeys is None else MaxKeys)}
         if Delimiter:
             keys["s3:delimiter"] = Delimiter
-        return keys
+        self.authorize(req, "s3:ListBucket", bucket, keys=keys)
+        if EncodingType not in (None, "url"):
+            raise errors.InvalidArgument("Invalid Encoding Method specified in Request",
+                                         ArgumentName="encoding-type")
+        return bucket
 
     @operation
     def list_objects_v2(self, req: Request, Bucket: str, Delimiter: str | None = None,
@@ -70,13 +77,7 @@ class ListingOperations:
                         Prefix: str | None = None, ContinuationToken: str | None = None,
                         FetchOwner: bool = False, StartAfter: str | None = None, **_):
         from .api import decode_token, encode_token
-        bucket = self.bucket_of(Bucket)
-        keys = self._list_keys(bucket, Prefix, Delimiter)
-        keys["s3:max-keys"] = str(1000 if MaxKeys is None else MaxKeys)
-        self.authorize(req, "s3:ListBucket", bucket, keys=keys)
-        if EncodingType not in (None, "url"):
-            raise errors.InvalidArgument("Invalid Encoding Method specified in Request",
-                                         ArgumentName="encoding-type")
+        bucket = self._authorize_listing(req, Bucket, Prefix, Delimiter, MaxKeys, EncodingType)
         if ContinuationToken is not None:
             start, inclusive = decode_token(ContinuationToken), False
         else:
@@ -104,13 +105,7 @@ class ListingOperations:
     def list_objects(self, req: Request, Bucket: str, Delimiter: str | None = None,
                      EncodingType: str | None = None, Marker: str | None = None,
                      MaxKeys: int | None = None, Prefix: str | None = None, **_):
-        bucket = self.bucket_of(Bucket)
-        keys = self._list_keys(bucket, Prefix, Delimiter)
-        keys["s3:max-keys"] = str(1000 if MaxKeys is None else MaxKeys)
-        self.authorize(req, "s3:ListBucket", bucket, keys=keys)
-        if EncodingType not in (None, "url"):
-            raise errors.InvalidArgument("Invalid Encoding Method specified in Request",
-                                         ArgumentName="encoding-type")
+        bucket = self._authorize_listing(req, Bucket, Prefix, Delimiter, MaxKeys, EncodingType)
         contents, prefixes, truncated, last, max_keys = self._list(
             req, bucket, Prefix, Delimiter, MaxKeys, Marker or "", Marker is None,
             EncodingType == "url")
