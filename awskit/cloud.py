@@ -39,6 +39,9 @@ SERVICES = {
     "iam": "awskit.iam.api:IAM",
     "sts": "awskit.sts.api:STS",
     "s3": "awskit.s3.api:S3",
+    "lambda": "awskit.awslambda.api:Lambda",
+    "sqs": "awskit.sqs.api:SQS",
+    "logs": "awskit.logs.api:Logs",
 }
 
 FORMAT = "awskit-cloud"
@@ -63,6 +66,9 @@ class Cloud:
     iam = _ServiceAttribute("iam")
     sts = _ServiceAttribute("sts")
     s3 = _ServiceAttribute("s3")
+    awslambda = _ServiceAttribute("lambda")     # ``lambda`` is a Python keyword
+    sqs = _ServiceAttribute("sqs")
+    logs = _ServiceAttribute("logs")
 
     def __init__(self, seed: int = 0, *, region: str = DEFAULT_REGION,
                  account_id: str = DEFAULT_ACCOUNT, trace_limit: int = 1000,

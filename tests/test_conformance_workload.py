@@ -311,4 +311,5 @@ def test_the_workload_conforms_and_exercises_every_implemented_operation(exercis
 
 
 def test_the_workload_exercised_errors_of_every_service(exercised):
-    assert {service for service, _ in exercised.failed} == set(SERVICES)
+    simulated = {name for name in SERVICES if awskit.Cloud().service(name).implemented_operations()}
+    assert {service for service, _ in exercised.failed} == simulated

@@ -1,0 +1,1 @@
+"""Amazon CloudWatch Logs: log groups, streams and events (``api.py``, ``model.py``)."""
