@@ -77,6 +77,38 @@ class _InMemoryClient:
             request_context["signing"] = dict(signing)
         return result
 
+    def get_waiter(self, waiter_name):
+        """A botocore waiter whose delay between attempts passes on the cloud's simulated clock
+        (``cloud.advance(delay)``) instead of sleeping in real time: what it waits for (a Lambda
+        function turning Active, ...) happens on that clock."""
+        waiter = super().get_waiter(waiter_name)
+        bridge = self._awskit_bridge
+        if bridge is None:
+            return waiter
+        wait, call = waiter.wait, waiter._operation_method
+
+        def simulated_wait(**kwargs):
+            cloud = bridge.get_cloud()
+            if cloud is None:
+                return wait(**kwargs)
+            config = dict(kwargs.pop("WaiterConfig", None) or {})
+            delay = config.get("Delay", waiter.config.delay)
+            config["Delay"] = 0
+            attempts = []
+
+            def attempt(**params):
+                if attempts:
+                    cloud.advance(delay)
+                attempts.append(1)
+                return call(**params)
+            waiter._operation_method = attempt
+            try:
+                return wait(WaiterConfig=config, **kwargs)
+            finally:
+                waiter._operation_method = call
+        waiter.wait = simulated_wait
+        return waiter
+
     def _convert_to_request_dict(self, api_params, operation_model, endpoint_url, context=None,
                                  headers=None, set_user_agent_header=True):
         bridge = self._awskit_bridge

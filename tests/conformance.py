@@ -52,6 +52,9 @@ NONE_ALLOWED = {
 EXTRA_STATUSES = {
     ("s3", "RestoreObject"): {202},       # botocore RestoreObject docs: "202 Accepted" on start
     ("s3", "PutBucketTagging"): {204},    # S3 API reference example: "HTTP/1.1 204 No Content"
+    # the model's StatusCode member (location statusCode) reports it: 204 for a function, as
+    # DeleteFunction always answered (202 only for Lambda Managed Instances functions)
+    ("lambda", "DeleteFunction"): {204},
 }
 #: Where AWS itself answers outside its model: (service, operation) -> [(applies(response),
 #: problem path (fnmatch pattern), fragment of the problem, why)]. A matching problem is not a

@@ -283,6 +283,188 @@ def _iam_sts_workload(cloud):
     iam.delete_account_alias(AccountAlias="conf-alias")
 
 
+def _sqs_logs_workload(cloud):
+    sqs, logs = cloud.client("sqs"), cloud.client("logs")
+    dlq = sqs.create_queue(QueueName="conf-dlq", tags={"team": "a"})["QueueUrl"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    url = sqs.create_queue(QueueName="conf-q", Attributes={"VisibilityTimeout": "5", "RedrivePolicy": json.dumps(
+        {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 1})})["QueueUrl"]
+    fifo = sqs.create_queue(QueueName="conf.fifo", Attributes={"FifoQueue": "true",
+                                                               "ContentBasedDeduplication": "true"})["QueueUrl"]
+    sqs.get_queue_url(QueueName="conf-q")
+    sqs.list_queues()
+    sqs.list_queues(QueueNamePrefix="conf", MaxResults=1)
+    sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])
+    sqs.get_queue_attributes(QueueUrl=url)
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"DelaySeconds": "0", "Policy": json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*",
+                                                "Action": "sqs:SendMessage", "Resource": "*"}]})})
+    sqs.tag_queue(QueueUrl=url, Tags={"env": "test"})
+    sqs.list_queue_tags(QueueUrl=url)
+    sqs.list_queue_tags(QueueUrl=fifo)
+    sqs.untag_queue(QueueUrl=url, TagKeys=["env"])
+    sqs.send_message(QueueUrl=url, MessageBody="one", MessageAttributes={
+        "s": {"DataType": "String", "StringValue": "v"}, "b": {"DataType": "Binary", "BinaryValue": b"\x01"}},
+        MessageSystemAttributes={"AWSTraceHeader": {"DataType": "String", "StringValue":
+                                                    "Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1"}})
+    sqs.send_message(QueueUrl=fifo, MessageBody="f", MessageGroupId="g")
+    sqs.send_message_batch(QueueUrl=url, Entries=[{"Id": "a", "MessageBody": "two", "DelaySeconds": 1},
+                                                  {"Id": "b", "MessageBody": "bad \x00"}])
+    sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, AttributeNames=["All"],
+                        MessageAttributeNames=["All"], WaitTimeSeconds=2)
+    got = sqs.receive_message(QueueUrl=fifo, MessageSystemAttributeNames=["All"])["Messages"]
+    sqs.change_message_visibility(QueueUrl=fifo, ReceiptHandle=got[0]["ReceiptHandle"], VisibilityTimeout=60)
+    sqs.change_message_visibility_batch(QueueUrl=fifo, Entries=[
+        {"Id": "x", "ReceiptHandle": got[0]["ReceiptHandle"], "VisibilityTimeout": 0},
+        {"Id": "y", "ReceiptHandle": "nope", "VisibilityTimeout": 0}])
+    got = sqs.receive_message(QueueUrl=fifo)["Messages"]
+    sqs.delete_message(QueueUrl=fifo, ReceiptHandle=got[0]["ReceiptHandle"])
+    sqs.receive_message(QueueUrl=fifo)
+    cloud.advance(seconds=10)
+    moved = sqs.receive_message(QueueUrl=dlq, MaxNumberOfMessages=10, AttributeNames=["All"])["Messages"]
+    sqs.delete_message_batch(QueueUrl=dlq, Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]}
+                                                    for i, m in enumerate(moved)] + [{"Id": "z", "ReceiptHandle": "x"}])
+    sqs.list_dead_letter_source_queues(QueueUrl=dlq)
+    sqs.purge_queue(QueueUrl=url)
+    _expect_error(sqs.purge_queue, "AWS.SimpleQueueService.PurgeQueueInProgress", QueueUrl=url)
+    _expect_error(sqs.get_queue_url, "AWS.SimpleQueueService.NonExistentQueue", QueueName="missing")
+    _expect_error(sqs.create_queue, "QueueAlreadyExists", QueueName="conf-q", Attributes={"VisibilityTimeout": "6"})
+    _expect_error(sqs.create_queue, "InvalidAttributeValue", QueueName="bad", Attributes={"DelaySeconds": "901"})
+    _expect_error(sqs.create_queue, "InvalidAttributeName", QueueName="bad", Attributes={"Colour": "1"})
+    _expect_error(sqs.send_message, "InvalidMessageContents", QueueUrl=url, MessageBody="\x00")
+    _expect_error(sqs.send_message, "MissingParameter", QueueUrl=fifo, MessageBody="x")
+    _expect_error(sqs.receive_message, "InvalidParameterValue", QueueUrl=url, MaxNumberOfMessages=11)
+    _expect_error(sqs.delete_message, "ReceiptHandleIsInvalid", QueueUrl=url, ReceiptHandle="x")
+    _expect_error(sqs.send_message_batch, "AWS.SimpleQueueService.TooManyEntriesInBatchRequest", QueueUrl=url,
+                  Entries=[{"Id": str(i), "MessageBody": "x"} for i in range(11)])
+    _expect_error(sqs.send_message_batch, "AWS.SimpleQueueService.EmptyBatchRequest", QueueUrl=url, Entries=[])
+    _expect_error(cloud.client("sqs", account=cloud.new_account()).receive_message, "AccessDenied", QueueUrl=url)
+    sqs.delete_queue(QueueUrl=url)
+    _expect_error(sqs.create_queue, "AWS.SimpleQueueService.QueueDeletedRecently", QueueName="conf-q")
+    # CloudWatch Logs
+    logs.create_log_group(logGroupName="/conf/app", tags={"team": "a"})
+    logs.create_log_group(logGroupName="/conf/other")
+    logs.create_log_stream(logGroupName="/conf/app", logStreamName="s1")
+    logs.create_log_stream(logGroupName="/conf/app", logStreamName="s2")
+    now = int(cloud.clock.timestamp * 1000)
+    logs.put_log_events(logGroupName="/conf/app", logStreamName="s1", logEvents=[
+        {"timestamp": now - 10, "message": "ERROR boom"}, {"timestamp": now, "message": "INFO ok"}])
+    logs.put_log_events(logGroupName="/conf/app", logStreamName="s2", sequenceToken="old", logEvents=[
+        {"timestamp": now - 20 * 86_400_000, "message": "ancient"}, {"timestamp": now, "message": "s2"},
+        {"timestamp": now + 3 * 3_600_000, "message": "future"}])
+    logs.describe_log_groups()
+    logs.describe_log_groups(logGroupNamePrefix="/conf/", limit=1)
+    logs.describe_log_groups(logGroupNamePattern="app")
+    logs.describe_log_streams(logGroupName="/conf/app", orderBy="LastEventTime", descending=True, limit=1)
+    page = logs.get_log_events(logGroupName="/conf/app", logStreamName="s1", startFromHead=True, limit=1)
+    logs.get_log_events(logGroupName="/conf/app", logStreamName="s1", startFromHead=True,
+                        nextToken=page["nextForwardToken"])
+    logs.get_log_events(logGroupIdentifier="/conf/app", logStreamName="s2")
+    logs.filter_log_events(logGroupName="/conf/app", filterPattern="ERROR", limit=1)
+    logs.filter_log_events(logGroupName="/conf/app", logStreamNames=["s2"], startTime=now - 1, endTime=now)
+    logs.put_retention_policy(logGroupName="/conf/app", retentionInDays=7)
+    logs.describe_log_groups(logGroupNamePrefix="/conf/app")
+    logs.delete_retention_policy(logGroupName="/conf/app")
+    logs.tag_log_group(logGroupName="/conf/app", tags={"env": "test"})
+    logs.list_tags_log_group(logGroupName="/conf/app")
+    logs.list_tags_log_group(logGroupName="/conf/other")
+    logs.untag_log_group(logGroupName="/conf/app", tags=["env"])
+    arn = f"arn:aws:logs:{cloud.default_region}:{cloud.default_account}:log-group:/conf/app"
+    logs.tag_resource(resourceArn=arn, tags={"k": "v"})
+    logs.list_tags_for_resource(resourceArn=arn)
+    logs.untag_resource(resourceArn=arn, tagKeys=["k"])
+    _expect_error(logs.create_log_group, "ResourceAlreadyExistsException", logGroupName="/conf/app")
+    _expect_error(logs.create_log_group, "InvalidParameterException", logGroupName="bad name")
+    _expect_error(logs.describe_log_streams, "ResourceNotFoundException", logGroupName="/conf/missing")
+    _expect_error(logs.put_log_events, "InvalidParameterException", logGroupName="/conf/app",
+                  logStreamName="s1", logEvents=[{"timestamp": now, "message": "b"},
+                                                 {"timestamp": now - 1, "message": "a"}])
+    _expect_error(logs.put_retention_policy, "InvalidParameterException", logGroupName="/conf/app",
+                  retentionInDays=2)
+    _expect_error(logs.tag_resource, "TooManyTagsException", resourceArn=arn,
+                  tags={f"k{i}": "v" for i in range(51)})
+    _expect_error(logs.filter_log_events, "NotImplemented", logGroupName="/conf/app", filterPattern="{ $.a = 1 }")
+    logs.delete_log_stream(logGroupName="/conf/app", logStreamName="s2")
+    logs.delete_log_group(logGroupName="/conf/other")
+
+
+def _lambda_workload(cloud):
+    from awskit.awslambda.packaging import zip_function
+    lam, iam = cloud.client("lambda"), cloud.client("iam")
+    code, handler = zip_function("def handler(event, context):\n    return event\n")
+    role = iam.create_role(RoleName="conf-lambda", AssumeRolePolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                "Principal": {"Service": "lambda.amazonaws.com"}}]}
+    ))["Role"]["Arn"]
+    layer = lam.publish_layer_version(LayerName="conf-layer", Content={"ZipFile": code},
+                                      CompatibleRuntimes=["python3.12"])
+    lam.get_layer_version(LayerName="conf-layer", VersionNumber=1)
+    lam.get_layer_version_by_arn(Arn=layer["LayerVersionArn"])
+    lam.list_layers()
+    lam.list_layer_versions(LayerName="conf-layer")
+    lam.create_function(FunctionName="conf-fn", Runtime="python3.12", Role=role, Handler=handler,
+                        Code={"ZipFile": code}, Layers=[layer["LayerVersionArn"]],
+                        Environment={"Variables": {"STAGE": "conf"}}, Tags={"team": "a"})
+    lam.get_waiter("function_active_v2").wait(FunctionName="conf-fn")
+    lam.get_function(FunctionName="conf-fn")
+    lam.list_functions(FunctionVersion="ALL")
+    lam.update_function_configuration(FunctionName="conf-fn", MemorySize=256, Timeout=10)
+    lam.get_waiter("function_updated_v2").wait(FunctionName="conf-fn")
+    lam.update_function_code(FunctionName="conf-fn", ZipFile=code + b"\0", Publish=True)
+    cloud.advance(1)
+    lam.publish_version(FunctionName="conf-fn")
+    lam.get_function_configuration(FunctionName="conf-fn", Qualifier="1")
+    lam.list_versions_by_function(FunctionName="conf-fn")
+    lam.create_alias(FunctionName="conf-fn", Name="live", FunctionVersion="1")
+    lam.get_alias(FunctionName="conf-fn", Name="live")
+    lam.update_alias(FunctionName="conf-fn", Name="live", Description="production")
+    lam.list_aliases(FunctionName="conf-fn")
+    lam.put_function_concurrency(FunctionName="conf-fn", ReservedConcurrentExecutions=10)
+    lam.get_function_concurrency(FunctionName="conf-fn")
+    lam.put_provisioned_concurrency_config(FunctionName="conf-fn", Qualifier="live",
+                                           ProvisionedConcurrentExecutions=2)
+    lam.get_provisioned_concurrency_config(FunctionName="conf-fn", Qualifier="live")
+    lam.list_provisioned_concurrency_configs(FunctionName="conf-fn")
+    lam.delete_provisioned_concurrency_config(FunctionName="conf-fn", Qualifier="live")
+    lam.delete_function_concurrency(FunctionName="conf-fn")
+    lam.get_account_settings()
+    lam.put_function_event_invoke_config(FunctionName="conf-fn", MaximumRetryAttempts=1,
+                                         DestinationConfig={"OnFailure": {
+                                             "Destination": "arn:aws:s3:::conf-failures"}})
+    lam.update_function_event_invoke_config(FunctionName="conf-fn", MaximumEventAgeInSeconds=120)
+    lam.get_function_event_invoke_config(FunctionName="conf-fn")
+    lam.list_function_event_invoke_configs(FunctionName="conf-fn")
+    lam.delete_function_event_invoke_config(FunctionName="conf-fn")
+    lam.add_permission(FunctionName="conf-fn", StatementId="s3", Action="lambda:InvokeFunction",
+                       Principal="s3.amazonaws.com", SourceArn="arn:aws:s3:::conf-bucket")
+    lam.get_policy(FunctionName="conf-fn")
+    lam.remove_permission(FunctionName="conf-fn", StatementId="s3")
+    arn = lam.get_function(FunctionName="conf-fn")["Configuration"]["FunctionArn"]
+    lam.tag_resource(Resource=arn, Tags={"tier": "1"})
+    lam.list_tags(Resource=arn)
+    lam.untag_resource(Resource=arn, TagKeys=["tier"])
+    # errors
+    _expect_error(lam.get_function, "ResourceNotFoundException", FunctionName="conf-nope")
+    _expect_error(lam.create_function, "ResourceConflictException", FunctionName="conf-fn",
+                  Runtime="python3.12", Role=role, Handler=handler, Code={"ZipFile": code})
+    _expect_error(lam.create_function, "ValidationException", FunctionName="conf-big",
+                  Runtime="python3.12", Role=role, Handler=handler, Code={"ZipFile": code},
+                  MemorySize=20000)
+    _expect_error(lam.publish_version, "PreconditionFailedException", FunctionName="conf-fn",
+                  RevisionId="stale")
+    _expect_error(lam.get_provisioned_concurrency_config,
+                  "ProvisionedConcurrencyConfigNotFoundException", FunctionName="conf-fn",
+                  Qualifier="live")
+    _expect_error(lam.get_policy, "ResourceNotFoundException", FunctionName="conf-fn")
+    _expect_error(cloud.client("lambda", account=cloud.new_account()).get_function,
+                  "AccessDeniedException", FunctionName=arn)
+    # tear down
+    lam.delete_alias(FunctionName="conf-fn", Name="live")
+    lam.delete_function(FunctionName="conf-fn", Qualifier="1")
+    lam.delete_function(FunctionName="conf-fn")
+    lam.delete_layer_version(LayerName="conf-layer", VersionNumber=1)
+
+
 @pytest.fixture(scope="module")
 def exercised():
     """Run the whole workload once (every response checked by the installed hook)."""
@@ -292,6 +474,8 @@ def exercised():
         cloud = awskit.Cloud(seed=0)
         _s3_workload(cloud)
         _iam_sts_workload(cloud)
+        _sqs_logs_workload(cloud)
+        _lambda_workload(cloud)
     finally:
         Service.response_hooks.remove(record)
     return record

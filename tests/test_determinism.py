@@ -337,12 +337,15 @@ def test_awskit_source_never_calls_wall_clock_apis():
     """A static check beside the runtime one: no call to a wall-clock or unseeded-random API
     appears in awskit's source (ids.py seeds its own ``random.Random`` streams). View code
     (``awskit/widgets/``, ``<service>/view.py``) is exempt: it may read the wall clock to
-    throttle refreshes (DESIGN: the model never does; what a view shows stays deterministic)."""
+    throttle refreshes (DESIGN: the model never does; what a view shows stays deterministic).
+    So is ``awskit/awslambda/runtime/``: it runs real handler code under real timeouts and
+    reports the real measured times beside the modelled ones (issue 4)."""
     forbidden_attrs = {"now", "utcnow", "today", "time_ns", "uuid1", "uuid4", "urandom",
                        "perf_counter", "monotonic"}
     offenders = []
     for path in sorted(AWSKIT.rglob("*.py")):
-        if path.name == "view.py" or "widgets" in path.relative_to(AWSKIT).parts:
+        if path.name == "view.py" or "widgets" in path.relative_to(AWSKIT).parts or \
+                path.relative_to(AWSKIT).parts[:2] == ("awslambda", "runtime"):
             continue
         tree = ast.parse(path.read_text(), str(path))
         for node in ast.walk(tree):
