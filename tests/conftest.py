@@ -46,3 +46,9 @@ def kernel(monkeypatch):
     """Pretend to run inside a Jupyter kernel, where displays build widgets."""
     from awskit.widgets import core
     monkeypatch.setattr(core, "in_kernel", lambda: True)
+
+
+@pytest.fixture
+def sqs(cloud):
+    """A boto3 SQS client acting as the default account's root user."""
+    return cloud.client("sqs")
