@@ -19,7 +19,8 @@ What a successful response must be (botocore 1.43.11's ``operation_model(name).o
 - every value of its shape's type, recursively: string → ``str`` (within the model's enum,
   length limits and pattern), integer/long → ``int``, boolean → ``bool``, float/double →
   ``float``, timestamp → an aware ``datetime`` in ``dateutil.tz.tzutc()`` no more precise
-  than its wire format, blob → ``bytes`` (a ``StreamingBody`` for a streaming payload),
+  than its wire format, blob → ``bytes`` (a ``StreamingBody`` for a streaming payload: one
+  marked streaming, or a blob that is the output's whole payload, as botocore decides),
   list → ``list``, map → ``dict``, structure → ``dict``. Where AWS itself answers outside
   its model (the root user's GetUser, the policy simulator's "IAM Policy"), ``DEVIATIONS``
   says so, narrowly.
@@ -55,6 +56,8 @@ EXTRA_STATUSES = {
     # the model's StatusCode member (location statusCode) reports it: 204 for a function, as
     # DeleteFunction always answered (202 only for Lambda Managed Instances functions)
     ("lambda", "DeleteFunction"): {204},
+    # InvocationResponse.StatusCode doc: 202 for the Event invocation type, 204 for DryRun
+    ("lambda", "Invoke"): {202, 204},
 }
 #: Where AWS itself answers outside its model: (service, operation) -> [(applies(response),
 #: problem path (fnmatch pattern), fragment of the problem, why)]. A matching problem is not a
@@ -114,6 +117,11 @@ class _Walker:
         self.operation = operation
         self.xml = protocol in _XML_PROTOCOLS
         self.problems: list[str] = []
+        # a blob that is the output's payload streams, marked or not (botocore's
+        # OperationModel.get_streaming_output: Lambda Invoke's Payload)
+        op = service_model(service).operation_model(operation)
+        self.streaming = (op.output_shape.serialization.get("payload")
+                          if op.has_streaming_output else None)
 
     def fail(self, path: str, message: str) -> None:
         self.problems.append(f"{path or '<top>'}: {message}")
@@ -188,7 +196,7 @@ class _Walker:
         elif kind == "timestamp":
             self.timestamp(value, path, location)
         elif kind == "blob":
-            if shape.serialization.get("streaming"):
+            if shape.serialization.get("streaming") or path == self.streaming:
                 if not isinstance(value, StreamingBody):
                     self.fail(path, f"a streaming payload must be a botocore StreamingBody, "
                                     f"got {type(value).__name__}")

@@ -435,6 +435,15 @@ def _lambda_workload(cloud):
     lam.get_function_event_invoke_config(FunctionName="conf-fn")
     lam.list_function_event_invoke_configs(FunctionName="conf-fn")
     lam.delete_function_event_invoke_config(FunctionName="conf-fn")
+    lam.invoke(FunctionName="conf-fn", Payload=b'{"k": 1}', LogType="Tail")
+    lam.invoke(FunctionName="conf-fn", Qualifier="live", InvocationType="Event", Payload=b"{}")
+    lam.invoke(FunctionName="conf-fn", InvocationType="DryRun")
+    lam.invoke_async(FunctionName="conf-fn", InvokeArgs=b'{"k": 2}')
+    cloud.advance(1)
+    _expect_error(lam.invoke, "InvalidRequestContentException", FunctionName="conf-fn",
+                  Payload=b"not json")
+    _expect_error(lam.invoke, "RequestEntityTooLargeException", FunctionName="conf-fn",
+                  InvocationType="Event", Payload=b"1" * 1_048_577)
     lam.add_permission(FunctionName="conf-fn", StatementId="s3", Action="lambda:InvokeFunction",
                        Principal="s3.amazonaws.com", SourceArn="arn:aws:s3:::conf-bucket")
     lam.get_policy(FunctionName="conf-fn")
@@ -463,6 +472,7 @@ def _lambda_workload(cloud):
     lam.delete_function(FunctionName="conf-fn", Qualifier="1")
     lam.delete_function(FunctionName="conf-fn")
     lam.delete_layer_version(LayerName="conf-layer", VersionNumber=1)
+    cloud.awslambda.stop_processes()
 
 
 @pytest.fixture(scope="module")

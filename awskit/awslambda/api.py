@@ -1,6 +1,14 @@
-"""The Lambda API as boto3's ``lambda`` client sees it (the control plane).
+"""The Lambda API as boto3's ``lambda`` client sees it.
 
-``Lambda`` (``cloud.awslambda``) is composed from the operation mixins of this package:
+``Lambda`` (``cloud.awslambda``) is composed from the operation mixins of this package. The
+data plane:
+
+- ``invoke.py``: Invoke, InvokeAsync, the per-function duration model (``durations.py``); the
+  traced synchronous path in ``execution.py``, the asynchronous one in ``async_invoke.py``;
+  real processes in ``environments.py``, handlers' boto3 calls in ``handler_bridge.py``;
+- ``hooks.py``: what code storage, publishing (SnapStart) and provisioned concurrency do inside;
+
+the control plane:
 
 - ``functions.py``: CreateFunction, GetFunction(Configuration), ListFunctions, DeleteFunction,
   UpdateFunctionCode, UpdateFunctionConfiguration (code intake and checks in ``code.py``);
@@ -23,11 +31,15 @@ from __future__ import annotations
 
 from ..service import Request, Service, http_date
 from . import exceptions as errors
+from .async_invoke import AsyncInvocations
 from .code import CodeIntake
 from .common import LambdaCommon
 from .concurrency import ConcurrencyOperations
 from .event_config import EventConfigOperations
+from .environments import EnvironmentProcesses
 from .functions import FunctionOperations
+from .hooks import LifecycleHooks
+from .invoke import InvokeOperations
 from .layers import LayerOperations
 from .permissions import PermissionOperations
 from .pricing import LambdaPricing
@@ -37,7 +49,8 @@ from .versions import VersionOperations
 _PATH_PARAMS = ("FunctionName", "Name", "Resource", "LayerName", "VersionNumber", "StatementId")
 
 
-class Lambda(FunctionOperations, VersionOperations, ConcurrencyOperations,
+class Lambda(InvokeOperations, AsyncInvocations, LifecycleHooks, EnvironmentProcesses,
+             FunctionOperations, VersionOperations, ConcurrencyOperations,
              EventConfigOperations, PermissionOperations, LayerOperations, CodeIntake,
              LambdaCommon, LambdaModel, Service):
     """AWS Lambda."""
@@ -92,6 +105,22 @@ class Lambda(FunctionOperations, VersionOperations, ConcurrencyOperations,
         if decision.decision != "explicitDeny" and owner and owner != req.account:
             message = message.replace("no identity-based policy", "no resource-based policy")
         return errors.AccessDeniedException(message)
+
+    # -- at scale (not an AWS operation) ------------------------------------------------------
+    def simulate(self, function_name: str, traffic, *, duration_ms=None, init_ms=None,
+                 qualifier: str | None = None, seed: int | None = None, reserved=None,
+                 provisioned=None, snapstart=None, idle_reclaim_s: float | None = None,
+                 model=None, progress: bool | None = None, account: str | None = None,
+                 region: str | None = None):
+        """Replay a traffic pattern against a function with modelled durations, no handler
+        run, nothing in the cloud changed: see :func:`awskit.awslambda.simulate.simulate`
+        (needs numpy and pandas, the ``course`` extra)."""
+        from .simulate import simulate
+        return simulate(self, function_name, traffic, duration_ms=duration_ms, init_ms=init_ms,
+                        qualifier=qualifier, seed=seed, reserved=reserved,
+                        provisioned=provisioned, snapstart=snapstart,
+                        idle_reclaim_s=idle_reclaim_s, model=model, progress=progress,
+                        account=account, region=region)
 
     # -- state ------------------------------------------------------------------------------
     def state(self) -> dict:

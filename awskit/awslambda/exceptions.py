@@ -51,6 +51,19 @@ AccessDeniedException = _define("AccessDeniedException", 403, "Access denied")
 UnrecognizedClientException = _define("UnrecognizedClientException", 403,
                                        "The security token included in the request is invalid.")
 
+# the invoke path's (botocore 1.43.11 Invoke errors; messages as AWS sends them where known)
+InvalidRequestContentException = _define("InvalidRequestContentException", 400,
+                                         "Could not parse request body into json")
+RecursiveInvocationException = _define(
+    "RecursiveInvocationException", 400, "Lambda has detected your function being invoked in a "
+    "recursive loop with other AWS resources and stopped your function's invocation.")
+SnapStartNotReadyException = _define(
+    "SnapStartNotReadyException", 409, "Lambda is initializing your function. You can invoke "
+    "the function when the function state becomes Active.")
+SnapStartException = _define(
+    "SnapStartException", 400, "The afterRestore() runtime hook encountered an error. For more "
+    "information, check the Amazon CloudWatch logs.")
+
 InvalidSignatureException = _define(
     "InvalidSignatureException", 403, "The request signature we calculated does not match the "
     "signature you provided. Check your AWS Secret Access Key and signing method. Consult the "

@@ -3,8 +3,11 @@
 Saved: every function (versions with their configuration, the configuration an in-progress
 update still serves, aliases, tags, reserved and provisioned concurrency, event invoke
 configurations, policy texts), layers, the code store (base64), pushed images, concurrency
-quotas, the provisioned-concurrency billing periods, and each used Region's internals
-(``Internals.state()``: environments, worker hosts, journal, caches). States that follow the clock
+quotas, the provisioned-concurrency billing periods, each used Region's internals
+(``Internals.state()``: environments, worker hosts, journal, caches), the functions' duration
+models and the events waiting in the asynchronous queues (their poller wake-ups are scheduled
+again on load). Not saved: live processes (environments run INIT again at their next use) and
+``invocations`` (they hold real measured times). States that follow the clock
 (Pending → Active, InProgress → Successful, IN_PROGRESS → READY) are stored as the times they
 change, so a loaded cloud continues where the saved one stopped.
 """
@@ -17,6 +20,7 @@ from ..cloud import b64, unb64
 from ..iam.policy import Policy
 from .model import (Alias, EventInvokeConfig, Function, FunctionVersion, Image, Layer,
                     LayerVersion, ProvisionedConcurrency)
+from .durations import DurationModel
 from .store import ControlPlaneConfig
 
 
@@ -77,6 +81,9 @@ def dump_lambda(svc) -> dict:
         "pricing": svc.pricing.dump(),
         "internals": {region: internals.state()
                       for region, internals in sorted(svc._internals.items())},
+        "duration_models": {arn: model.to_dict()
+                            for arn, model in sorted(svc.duration_models.items())},
+        "async_events": svc.dump_async(),
     }
 
 
@@ -100,6 +107,9 @@ def load_lambda(svc, data: dict) -> None:
         internals = svc.internals(region)
         internals.load_state(saved)                      # rebuilds its counting service
         internals.counting.use(ControlPlaneConfig(svc, region))
+    svc.duration_models.update({arn: DurationModel.from_dict(d)
+                                for arn, d in data.get("duration_models", {}).items()})
+    svc.load_async(data.get("async_events", []))
 
 
 def graph_lambda(svc, graph) -> None:

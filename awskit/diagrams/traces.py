@@ -32,8 +32,10 @@ def step_label(step: Step) -> str:
 
 
 def caller_name(trace: Trace) -> str | None:
-    if trace.front == "lifecycle":
+    if trace.front in ("lifecycle", "poller"):     # work the service starts by itself
         return None
+    if trace.front == "lambda":                     # a call made by a Lambda function's code
+        return "Lambda function (boto3)"
     return "Client (boto3)" if trace.front in ("client", "mock") else "Client (Python call)"
 
 

@@ -8,6 +8,7 @@
 - ``report.py``: the platform's START / END / REPORT / INIT_REPORT lines;
 - ``errors.py``: the platform's error documents (timeout, exit, out of memory, response size);
 - ``protocol.py``, ``spawn.py``: the private parent/worker protocol, worker startup and pool;
+- ``aws_bridge.py``: the worker's boto3 calls, sent to the parent (never to the network);
 - ``var_runtime/``: modules the function can import from the runtime (``snapshot_restore_py``).
 """
 

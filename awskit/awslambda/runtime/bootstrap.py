@@ -15,6 +15,9 @@ the socket ``<fd>`` with ``protocol.py`` messages, a simple version of the Lambd
   process that forks a restored copy on each ``restore`` request (the copies share the
   initialised memory, RNG state included: the uniqueness hazard), runs their after-restore
   hooks, and reports their exit statuses to the parent.
+- while a phase runs, the function's boto3 calls go to the parent as ``aws_call`` messages
+  and wait for its ``aws_result`` (``aws_bridge.py``): they reach the simulated cloud as the
+  credentials in the environment (the execution role's), never the network.
 
 Everything the function prints (fd 1 and 2, so also C extensions and child processes) goes to
 the environment's log file, read by the parent; ``logging`` records are framed so that a
@@ -374,6 +377,7 @@ def main(argv):
     sock = socket.socket(fileno=int(argv[1]))
     _start_watchdog()
     worker = Worker(sock, protocol, faults, context)
+    _load("aws_bridge").install(worker)       # the function's boto3 calls go to the parent
     worker.send({"op": "ready", "pid": os.getpid()})
     worker.serve()
 

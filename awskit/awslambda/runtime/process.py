@@ -30,8 +30,10 @@ process here, see ``bootstrap.py``):
 Simplified: the handler runs on the notebook's own Python version, whatever ``runtime`` says
 (``AWS_EXECUTION_ENV`` reports the configured runtime); memory counts the worker process
 itself, not processes the handler starts; a baseline interpreter uses ~15 MB where AWS's Python
-runtime uses ~40 MB; there are no AWS credentials in the environment and boto3 calls made by
-the handler do not reach the simulated cloud.
+runtime uses ~40 MB. boto3 calls made by the handler never reach the network: the worker sends
+them to this process (``aws_bridge.py``), which answers them with :meth:`answer_aws_calls`'s
+callable while it waits for the phase to end (the Lambda service attaches the simulated cloud,
+with the execution role's credentials in the environment); unanswered, they fail.
 """
 
 from __future__ import annotations
@@ -148,6 +150,11 @@ class ExecutionProcess:
             "LAMBDA_TASK_ROOT": self.task_root, "LAMBDA_RUNTIME_DIR": spawn.RUNTIME_DIR,
             "TZ": ":UTC"})
         return env
+
+    def answer_aws_calls(self, serve) -> None:
+        """Answer the function's boto3 calls with ``serve(header) -> reply header`` (messages
+        ``aws_call`` / ``aws_result``, see ``aws_bridge.py``), while INIT or INVOKE runs."""
+        self._worker.serve = serve
 
     # -- the end of a phase --------------------------------------------------------------------
     def _die(self, how: str, request_id: str):

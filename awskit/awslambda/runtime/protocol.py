@@ -7,7 +7,9 @@ JSON header plus an optional raw body (the event payload, the handler's response
 
 over an AF_UNIX stream socket that is neither stdin nor stdout, so whatever the handler prints
 can never corrupt it. File descriptors (for a SnapStart restore) travel with a message as
-SCM_RIGHTS ancillary data. Used by both sides: the parent imports it as
+SCM_RIGHTS ancillary data. While a phase runs, the worker may send ``aws_call`` (a boto3 call of
+the function) and block until the parent answers ``aws_result`` (``aws_bridge.py``). Used by
+both sides: the parent imports it as
 ``awskit.awslambda.runtime.protocol``, the worker loads the same file by path (stdlib only).
 """
 

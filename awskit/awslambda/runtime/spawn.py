@@ -99,6 +99,9 @@ class Worker:
         self.reader = protocol.Reader()
         self.returncode = None
         self.dead = False
+        #: answers the function's AWS calls (``aws_call`` messages, see ``aws_bridge.py``):
+        #: ``serve(header) -> reply header``; None answers that no cloud is attached
+        self.serve = None
 
     # -- messages ------------------------------------------------------------------------------
     def send(self, header, body=b""):
@@ -118,6 +121,9 @@ class Worker:
     def _wait(self, deadline, memory_mb):
         while True:
             msg = self.reader.take()
+            if msg is not None and msg[0].get("op") == "aws_call":
+                self.send(*answer_call(self.serve, msg[0]))
+                continue
             if msg is not None:
                 return ("msg",) + msg
             remaining = deadline - time.monotonic()
@@ -216,6 +222,16 @@ class Worker:
         self.dirs = []
         if self.snapshot is not None:
             self.snapshot._child_gone(self.pid)
+
+
+def answer_call(serve, header: dict) -> tuple[dict]:
+    """The reply to a function's AWS call: ``serve``'s, or an error when nothing serves."""
+    if serve is None:
+        error = {"Code": "NotImplemented", "Message": "No simulated cloud answers AWS calls "
+                 "from this execution environment (awskit never sends them to the network)"}
+        return ({"op": "aws_result", "status": 501, "headers": {},
+                 "parsed": {"Error": error, "ResponseMetadata": {"HTTPStatusCode": 501}}},)
+    return (serve(header),)
 
 
 def _site_dirs() -> list[str]:
