@@ -200,8 +200,10 @@ def _error_answer(service, model, err: errors.AWSError):
         error = dict(err.response["Error"])
         if service is not None and service.model.protocol == "query":
             error = {"Type": "Sender" if err.sender_fault else "Receiver", **error}
+    modeled = {k: v for k, v in err.response.items() if k not in ("Error", "ResponseMetadata")}
     return _HTTPResponse(status, meta.get("HTTPHeaders", {})), {"Error": error,
-                                                                  "ResponseMetadata": meta}
+                                                                  "ResponseMetadata": meta,
+                                                                  **modeled}
 
 
 def _register(emitter, bridge: _Bridge) -> None:

@@ -227,6 +227,8 @@ class Service:
                 # botocore parses into Error.Type: direct calls show it as boto3 does
                 error.response["Error"] = {"Type": "Sender" if error.sender_fault else "Receiver",
                                            **error.response["Error"]}
+            elif self.model.protocol == "rest-json":
+                _lift_modeled_members(self.model, error)
             headers = self.response_headers(req, {}, error.status)
             if extra:
                 headers.update(extra)
@@ -343,6 +345,20 @@ class Service:
 
     def __repr__(self) -> str:
         return f"<{self.title or self.service_name} in {self.cloud!r}>"
+
+
+def _lift_modeled_members(model, error) -> None:
+    """rest-json errors as boto3 shows them: ``Error`` holds Code and Message, and the error
+    shape's own members (Lambda's ``Type``, ``Reason``, ``message``, ...) sit at the top level
+    of the response, where botocore's endpoint adds them (``_add_modeled_error_fields``)."""
+    shape = model.shape_for_error_code(error.code)
+    if shape is None:
+        return
+    body = error.response["Error"]
+    for name in [n for n in body if n not in ("Code", "Message") and n in shape.members]:
+        error.response[name] = body.pop(name)
+    if "message" in shape.members:
+        error.response["message"] = error.message
 
 
 _POLICY_PHRASES = {"identity": "an identity-based policy", "resource": "a resource-based policy",

@@ -331,9 +331,18 @@ def error_problems(service: str, operation: str, error) -> list[str]:
     if getattr(error, "operation_name", None) != operation:
         walker.fail("<error>", f"operation_name {error.operation_name!r}, expected {operation!r}")
     response = error.response
-    if type(response) is not dict or set(response) != {"Error", "ResponseMetadata"}:
+    extra = set(response or {}) - {"Error", "ResponseMetadata"} if type(response) is dict else set()
+    if type(response) is not dict or not {"Error", "ResponseMetadata"} <= set(response):
         return walker.problems + [f"<error>.response: keys {sorted(response or {})}, "
                                   "expected Error and ResponseMetadata"]
+    if extra:
+        # botocore adds the error shape's modeled members at the top level (rest-json: Lambda's
+        # Type, Reason, message); nothing else may appear there
+        code_shape = model.shape_for_error_code(response["Error"].get("Code", ""))
+        members = set(code_shape.members) if code_shape is not None else set()
+        if model.protocol != "rest-json" or not extra <= members:
+            walker.fail("<error>.response", f"top-level keys {sorted(extra)} are not modeled "
+                                            "members of this error")
     body = response["Error"]
     code, message = body.get("Code"), body.get("Message")
     if type(code) is not str or not _CODE.match(code):

@@ -220,10 +220,14 @@ def test_missing_function_version_and_state(cloud, lam):
 def test_reserved_concurrency_zero_throttles_every_invoke(cloud, lam):
     deploy(cloud, COUNTER)
     lam.put_function_concurrency(FunctionName="fn", ReservedConcurrentExecutions=0)
-    error = fails(lam.invoke, FunctionName="fn")
-    assert error == {"Code": "TooManyRequestsException", "Message": "Rate Exceeded.",
-                     "Reason": "ReservedFunctionConcurrentInvocationLimitExceeded",
-                     "Type": "User", "Status": 429}
+    with pytest.raises(ClientError) as info:
+        lam.invoke(FunctionName="fn")
+    response = info.value.response
+    # as boto3 shows it: Code and Message in Error, the modeled members at the top level
+    assert response["Error"] == {"Code": "TooManyRequestsException", "Message": "Rate Exceeded."}
+    assert (response["Reason"], response["Type"], response["message"]) == (
+        "ReservedFunctionConcurrentInvocationLimitExceeded", "User", "Rate Exceeded.")
+    assert response["ResponseMetadata"]["HTTPStatusCode"] == 429
     trace = cloud.traces[-1]
     assert trace.components[-1] == "Counting service"          # it stops there
     assert cloud.awslambda.invocations[-1].status == "throttled"
@@ -240,7 +244,7 @@ def handler(event, context):
         boto3.client("lambda").invoke(FunctionName="inner", Payload=b"{}")
         return "ran"
     except ClientError as e:
-        return [e.response["Error"]["Code"], e.response["Error"].get("Reason")]
+        return [e.response["Error"]["Code"], e.response.get("Reason")]
 """
     exec_role = role(cloud, "caller", [{"Effect": "Allow", "Action": "lambda:InvokeFunction",
                                         "Resource": "*"}])
