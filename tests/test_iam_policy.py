@@ -335,7 +335,10 @@ def test_round_trip(statement):
 def test_managed_policies_have_real_identifiers():
     policies = managed.aws_managed_policies()
     assert set(policies) == {f"arn:aws:iam::aws:policy/{n}" for n in (
-        "AdministratorAccess", "AmazonS3FullAccess", "AmazonS3ReadOnlyAccess", "ReadOnlyAccess")}
+        "AdministratorAccess", "AmazonS3FullAccess", "AmazonS3ReadOnlyAccess", "ReadOnlyAccess",
+        "service-role/AWSLambdaBasicExecutionRole")}
+    basic = policies["arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"]
+    assert basic.path == "/service-role/" and len(basic.policy_id) == 21
     admin = policies["arn:aws:iam::aws:policy/AdministratorAccess"]
     assert (admin.policy_id, admin.default_version, admin.path) == ("ANPAIWMBCKSKIEE64ZLYK", "v1", "/")
     assert managed.by_name("AmazonS3ReadOnlyAccess").policy_id == "ANPAIZTJ4DXE7G6AGAE6M"

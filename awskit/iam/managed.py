@@ -1,12 +1,15 @@
 """The AWS-managed policies awskit ships, with their real documents and identifiers.
 
-Every account sees the same AWS-managed policies (``arn:aws:iam::aws:policy/<Name>``, path
-``/``). Documents, descriptions, policy ids and default versions are AWS's own, as
+Every account sees the same AWS-managed policies (``arn:aws:iam::aws:policy/<path><Name>``). Documents, descriptions, policy ids and default versions are AWS's own, as
 ``aws iam get-policy`` / ``get-policy-version`` return them (AWS managed policy reference;
 public mirrors of the policy versions):
 
 - ``AdministratorAccess`` (v1, 2015-02-06), ``AmazonS3FullAccess`` (v2, 2021-09-27) and
   ``AmazonS3ReadOnlyAccess`` (v3, 2023-08-10): complete.
+- ``service-role/AWSLambdaBasicExecutionRole`` (v1, 2015-04-09; path ``/service-role/``): the
+  policy a Lambda execution role attaches so its function may write CloudWatch Logs; complete.
+  Its PolicyId is not in any source awskit could check: the one here is awskit's (a simulated
+  ``ANPA...`` id).
 - ``ReadOnlyAccess``: **abridged**. The real policy lists read actions for some 400 services in
   one statement (Sid ``ReadOnlyActions``); awskit keeps exactly the entries, unchanged, for the
   services it simulates now or plans to: s3, iam, sts, lambda, sqs, ec2, dynamodb, rds,
@@ -88,8 +91,18 @@ _TABLE = [
      {"Version": "2012-10-17",
       "Statement": [{"Sid": "ReadOnlyActions", "Effect": "Allow", "Action": _READ_ONLY_ACTIONS,
                      "Resource": "*"}]}),
+    ("AWSLambdaBasicExecutionRole", "ANPAAWSKITLAMBDABASIC",   # PolicyId simulated
+     "Provides write permissions to CloudWatch Logs.", "v1",
+     "2015-04-09T15:03:43Z", "2015-04-09T15:03:43Z",
+     {"Version": "2012-10-17",
+      "Statement": [{"Effect": "Allow",
+                     "Action": ["logs:CreateLogGroup", "logs:CreateLogStream",
+                                "logs:PutLogEvents"],
+                     "Resource": "*"}]}),
 ]
-ARNS = {name: f"arn:aws:iam::aws:policy/{name}" for name, *_ in _TABLE}
+#: policies that live under a path other than "/"
+PATHS = {"AWSLambdaBasicExecutionRole": "/service-role/"}
+ARNS = {name: f"arn:aws:iam::aws:policy{PATHS.get(name, '/')}{name}" for name, *_ in _TABLE}
 
 
 def _elapsed(iso: str) -> float:
@@ -115,7 +128,7 @@ def aws_managed_policies() -> dict[str, ManagedPolicy]:
     for name, policy_id, description, version, version_date, created, document in _TABLE:
         arn = ARNS[name]
         out[arn] = ManagedPolicy(
-            name=name, path="/", arn=arn, policy_id=policy_id, created=_elapsed(created),
+            name=name, path=PATHS.get(name, "/"), arn=arn, policy_id=policy_id, created=_elapsed(created),
             updated=_elapsed(version_date), description=description, default_version=version,
             aws_managed=True,
             versions={version: PolicyVersion(version, _policy(name, document),
