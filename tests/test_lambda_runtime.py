@@ -765,3 +765,22 @@ def test_zip_function_rejects_what_cannot_run_on_lambda():
         zip_function("x = 1", extra_files={"lambda_function.py": "y"})
     with pytest.raises(TypeError):
         zip_function(42)
+
+
+def uses_json_from_outside(event, context):
+    return json.dumps(event)
+
+
+def imports_inside(event, context):
+    import json as j
+
+    def helper(x):
+        return j.dumps(x)
+    return helper(event)
+
+
+def test_zip_function_names_globals_the_module_would_miss():
+    with pytest.raises(ValueError, match="uses json, defined outside it"):
+        zip_function(uses_json_from_outside)
+    code, handler = zip_function(imports_inside)      # imports and nested defs are fine
+    assert handler == "lambda_function.imports_inside"

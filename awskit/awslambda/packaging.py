@@ -53,7 +53,13 @@ def zip_function(source, handler_name: str | None = None, module: str = "lambda_
             raise ValueError(f"{source.__name__} is a closure (it uses "
                              f"{', '.join(source.__code__.co_freevars)} from an enclosing "
                              "function): Lambda runs the module alone")
-        text = textwrap.dedent(inspect.getsource(source))
+        try:
+            text = textwrap.dedent(inspect.getsource(source))
+        except (OSError, TypeError):
+            raise ValueError(f"the source of {source.__name__} is not available (a function "
+                             "typed at an interactive prompt?): pass the module's source "
+                             "text instead") from None
+        _check_globals(source, text)
         handler_name = handler_name or source.__name__
     elif isinstance(source, str):
         text = source
@@ -79,3 +85,33 @@ def zip_function(source, handler_name: str | None = None, module: str = "lambda_
             content = files[path]
             archive.writestr(info, content.encode() if isinstance(content, str) else content)
     return buffer.getvalue(), f"{module}.{handler_name}"
+
+
+def _check_globals(function, text: str) -> None:
+    """A handler zipped from a function runs in a module of its own: every global name it
+    uses must be a builtin or defined in that module (imports at the top of a notebook are
+    not). Refuse early, naming what is missing, instead of failing at the first invoke."""
+    import ast
+    import builtins
+    import dis
+
+    defined = set(dir(builtins))
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            defined.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            defined.update((a.asname or a.name).split(".")[0] for a in node.names)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            defined.add(node.id)
+        elif isinstance(node, ast.Global):
+            defined.update(node.names)
+    used, codes = set(), [function.__code__]
+    while codes:
+        code = codes.pop()
+        used.update(i.argval for i in dis.get_instructions(code) if i.opname == "LOAD_GLOBAL")
+        codes.extend(c for c in code.co_consts if inspect.iscode(c))
+    missing = sorted(used - defined)
+    if missing:
+        raise ValueError(f"{function.__name__} uses {', '.join(missing)}, defined outside it: "
+                         "Lambda runs the function's module alone, so import or define "
+                         f"{'it' if len(missing) == 1 else 'them'} inside the function")
