@@ -98,3 +98,44 @@ def test_versioning_recovery(cloud):
                    CopySource={"Bucket": "bucket-to-share", "Key": "config.json",
                                "VersionId": first})
     assert exercises.check_versioning_recovery(cloud).passed
+
+
+def test_lambda_checks_say_what_is_missing(cloud):
+    from lambda_invoke_helpers import deploy
+    assert "no function 'hello'" in exercises.check_provisioned_warm(cloud).message
+    deploy(cloud, "def handler(event, context):\n    if event.get('fail'):\n"
+                  "        raise ValueError('no')\n    return 1\n", name="hello")
+    lam = cloud.client("lambda")
+    try:
+        assert "no alias 'live'" in exercises.check_provisioned_warm(cloud).message
+        version = lam.publish_version(FunctionName="hello")["Version"]
+        lam.create_alias(FunctionName="hello", Name="live", FunctionVersion=version)
+        assert "no provisioned concurrency" in exercises.check_provisioned_warm(cloud).message
+        lam.put_provisioned_concurrency_config(FunctionName="hello", Qualifier="live",
+                                               ProvisionedConcurrentExecutions=1)
+        assert "still being initialized" in exercises.check_provisioned_warm(cloud).message
+        cloud.advance(minutes=5)
+        assert "now invoke" in exercises.check_provisioned_warm(cloud).message
+        lam.invoke(FunctionName="hello", Qualifier="live")
+        assert exercises.check_provisioned_warm(cloud).passed
+
+        assert "no dead-letter queue" in exercises.check_async_dlq(cloud).message
+        sqs = cloud.client("sqs")
+        url = sqs.create_queue(QueueName="hello-dlq")["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])[
+            "Attributes"]["QueueArn"]
+        cloud.client("iam").put_role_policy(
+            RoleName="role-hello", PolicyName="dlq", PolicyDocument=json.dumps({
+                "Version": "2012-10-17", "Statement": [{
+                    "Effect": "Allow", "Action": "sqs:SendMessage", "Resource": arn}]}))
+        lam.update_function_configuration(FunctionName="hello",
+                                          DeadLetterConfig={"TargetArn": arn})
+        cloud.advance(1)
+        assert "has failed yet" in exercises.check_async_dlq(cloud).message
+        lam.invoke(FunctionName="hello", InvocationType="Event", Payload=b'{"fail": true}')
+        cloud.advance(1)
+        assert "1 time(s)" in exercises.check_async_dlq(cloud).message
+        cloud.advance(minutes=5)          # retried twice, then sent to the queue
+        assert exercises.check_async_dlq(cloud).passed
+    finally:
+        cloud.awslambda.stop_processes()

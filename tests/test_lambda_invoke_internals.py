@@ -188,6 +188,24 @@ def test_snapstart_restores_instead_of_init_and_shares_the_snapshots_randomness(
     assert call(lam)["StatusCode"] == 200                        # $LATEST: no SnapStart
 
 
+def test_random_is_seeded_per_environment_so_runs_repeat():
+    def draws(cloud, lam):
+        deploy(cloud, RANDOM)
+        first = json.loads(call(lam)["Body"])
+        cloud.advance(cloud.awslambda.internals().model.idle_reclaim_s + 1)   # a new environment
+        second = json.loads(call(lam)["Body"])
+        cloud.awslambda.stop_processes()
+        return first, second
+
+    clouds = [awskit.Cloud(seed=0), awskit.Cloud(seed=0), awskit.Cloud(seed=1)]
+    runs = [draws(c, c.client("lambda")) for c in clouds]
+    (a1, a2), (b1, b2), (c1, _) = runs
+    assert (a1["seed"], a1["next"], a2["seed"]) == (b1["seed"], b1["next"], b2["seed"])
+    assert a1["seed"] != a2["seed"]                     # two environments, two seeds
+    assert c1["seed"] != a1["seed"]                     # another cloud seed, other numbers
+    assert a1["token"] != b1["token"]                   # uuid4 stays truly random
+
+
 # -- environments' lifetime ----------------------------------------------------------------------
 def test_idle_environments_are_reclaimed_and_their_process_killed(cloud, lam):
     deploy(cloud, RANDOM)
@@ -234,6 +252,16 @@ def test_a_container_image_with_python_code_runs(cloud, lam):
     out = call(lam, "broken")
     assert out["FunctionError"] == "Unhandled"
     assert json.loads(out["Body"])["errorType"] == "Runtime.InvalidEntrypoint"
+
+
+def test_a_damaged_zip_layer_is_refused_at_push(cloud):
+    app = io.BytesIO()
+    with zipfile.ZipFile(app, "w") as z:
+        z.writestr("app.py", "def handler(e, c):\n    return 'from the image'\n")
+    damaged = app.getvalue().replace(b"from", b"FROM")          # the CRC no longer matches
+    with pytest.raises(ValueError, match="layer 2 is a damaged .zip archive"):
+        cloud.awslambda.push_image("app", [b"base", damaged])
+    assert not cloud.awslambda.images                            # nothing half-pushed
 
 
 def test_a_failed_assignment_leader_loses_no_warm_environment(cloud, lam):

@@ -59,6 +59,7 @@ class Lambda(InvokeOperations, AsyncInvocations, LifecycleHooks, EnvironmentProc
     title = "AWS Lambda"
     front_component = "Front end"
     unknown_key_error = "UnrecognizedClientException"
+    console_view = "awskit.awslambda.view:LambdaConsole"
 
     create_seconds = 0.5
     update_seconds = 0.5

@@ -28,6 +28,7 @@ mixin of the Lambda service creates them:
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import zipfile
@@ -176,6 +177,14 @@ class EnvironmentProcesses:
                 f"lambda.amazonaws.com assumed {role.arn}: {session.access_key_id}")
 
     # -- processes ------------------------------------------------------------------------------
+    def random_seed_of(self, name: str) -> int:
+        """The seed of Python's ``random`` in an environment: derived from the cloud's seed and
+        the environment's (seeded) id, so a notebook's handlers draw the same numbers on every
+        run, while two environments draw different ones (on AWS each is seeded from the
+        kernel's entropy). ``os.urandom``, ``uuid.uuid4`` and ``secrets`` stay truly random."""
+        digest = hashlib.sha256(f"{self.cloud.seed}/{name}".encode()).digest()
+        return int.from_bytes(digest[:8], "big")
+
     def new_process(self, version, env, initialization_type: str = "on-demand"):
         """A fresh worker process for ``env`` running ``version`` (not yet initialized):
         ``(process, credentials note)``; raises :class:`NoEntrypoint`."""
@@ -185,7 +194,7 @@ class EnvironmentProcesses:
             code, handler, {**version.environment, **creds}, version.memory, version.name,
             version.version, version.log_group_name, env.log_stream, version.region,
             version.account, runtime=version.runtime or "python3.12",
-            initialization_type=initialization_type)
+            initialization_type=initialization_type, random_seed=self.random_seed_of(env.env_id))
         self.attach(env, process, version)
         return process, note
 

@@ -107,7 +107,8 @@ class LifecycleHooks:
         process = ExecutionProcess(
             code, handler, {**version.environment, **creds}, version.memory, version.name,
             version.version, version.log_group_name, stream, version.region, version.account,
-            runtime=version.runtime or "python3.12", initialization_type="snap-start")
+            runtime=version.runtime or "python3.12", initialization_type="snap-start",
+            random_seed=self.random_seed_of(stream))
         server = CallServer(self.cloud)
         process.answer_aws_calls(server)
         with Phase(self, server) as phase:

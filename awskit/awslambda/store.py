@@ -20,7 +20,9 @@ Qualifier (version number, alias, ``$LATEST``) into a function and a version.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
+import zipfile
 
 from . import exceptions as errors
 from .model import (_NAME_RE, LATEST, Function, Image, LayerVersion, Resolved, alias_not_found,
@@ -193,6 +195,16 @@ class LambdaModel:
         """
         if not layers or not all(isinstance(b, (bytes, bytearray)) for b in layers):
             raise ValueError("an image is a non-empty list of layers (bytes)")
+        for number, layer in enumerate(layers, start=1):
+            if zipfile.is_zipfile(io.BytesIO(layer)):
+                try:
+                    with zipfile.ZipFile(io.BytesIO(layer)) as archive:
+                        broken = archive.testzip()
+                except (zipfile.BadZipFile, OSError, EOFError) as exc:
+                    broken = str(exc)
+                if broken is not None:
+                    raise ValueError(f"layer {number} is a damaged .zip archive ({broken} "
+                                     "does not read back): build the layer again")
         account = account or self.cloud.default_account
         region = region or self.cloud.default_region
         keys = [self.store_code(bytes(b)) for b in layers]

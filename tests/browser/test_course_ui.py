@@ -1,11 +1,11 @@
-"""The course in a real browser: notebook 07 in JupyterLab, driven by Debian's Chromium.
+"""The course in a real browser: notebooks 07 and 06 in JupyterLab, driven by Debian's Chromium.
 
-JupyterLab serves a temporary copy of ``notebooks/``; Chromium opens
-``07-s3-upload-process.ipynb``, runs all cells (Run → Run All Cells) and waits for the kernel
-to be idle. Then the step-through widget must render its diagram SVG and its slider, and
-pressing Play (or moving the slider) must change the caption and move the highlight (the edge
-drawn in #FF9900) to another step. A screenshot goes to
-``artifacts/browser/07-s3-upload-process.png``.
+JupyterLab serves a temporary copy of ``notebooks/``; Chromium opens the notebook (the S3
+upload process, then the Lambda deep dive, whose handlers really run in worker processes), runs
+all cells (Run → Run All Cells) and waits for the kernel to be idle. Then the first step-through
+widget must render its diagram SVG and its slider, and pressing Play (or moving the slider) must
+change the caption and move the highlight (the edge drawn in #FF9900) to another step. A
+screenshot goes to ``artifacts/browser/<notebook>.png``.
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ import pytest
 from .conftest import chromium_context, jupyterlab_server
 
 ROOT = Path(__file__).resolve().parents[2]
-NOTEBOOK = ROOT / "notebooks" / "07-s3-upload-process.ipynb"
+NOTEBOOKS = [ROOT / "notebooks" / f"{name}.ipynb"
+             for name in ("07-s3-upload-process", "06-lambda-deep-dive")]
 ARTIFACTS = ROOT / "artifacts" / "browser"
 RUN_TIMEOUT_S = 300
 
@@ -137,11 +138,10 @@ def drive_notebook(source_dir: Path, notebook: str, state: Path, screenshot: Pat
             raise
 
 
-def test_step_through_in_jupyterlab(tmp_path, capsys):
-    if not NOTEBOOK.exists():
-        pytest.skip(f"{NOTEBOOK.relative_to(ROOT)} does not exist yet")
-    screenshot = ARTIFACTS / f"{NOTEBOOK.stem}.png"
-    seen = drive_notebook(NOTEBOOK.parent, NOTEBOOK.name, tmp_path, screenshot)
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
+def test_step_through_in_jupyterlab(notebook, tmp_path, capsys):
+    screenshot = ARTIFACTS / f"{notebook.stem}.png"
+    seen = drive_notebook(notebook.parent, notebook.name, tmp_path, screenshot)
     assert screenshot.stat().st_size > 10_000
     with capsys.disabled():
         print(f"\nbrowser test: {seen['before'][0]!r} -> {seen['after'][0]!r}; "

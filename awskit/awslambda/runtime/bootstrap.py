@@ -144,6 +144,9 @@ class Worker:
         limit = h["address_space_mb"] * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
         self.setup_logging(h["env"].get("AWS_LAMBDA_LOG_LEVEL"))
+        if h.get("random_seed") is not None:      # reproducible notebooks: see ExecutionProcess
+            import random
+            random.seed(h["random_seed"])
         error = None
         try:
             self.handler = self.faults.get_handler(h["handler"])

@@ -26,6 +26,9 @@ process here, see ``bootstrap.py``):
   every ``logging`` record of a phase is stamped with the phase's start time on that clock
   (simplified: on AWS they advance in real time). ``deadline_ms`` is on the same clock (the
   real wall clock if ``now_ms`` is None); the real timeout is ``timeout_s``.
+- ``random_seed`` seeds Python's ``random`` before INIT, so handlers drawing from it give the
+  same numbers on every run of a notebook (AWS seeds from the kernel's entropy); a SnapStart
+  restore keeps the snapshot's ``random`` state, as a restored microVM does.
 
 Simplified: the handler runs on the notebook's own Python version, whatever ``runtime`` says
 (``AWS_EXECUTION_ENV`` reports the configured runtime); memory counts the worker process
@@ -90,7 +93,7 @@ class ExecutionProcess:
     def __init__(self, code_zip: bytes, handler: str, environment: dict[str, str],
                  memory_mb: int, function_name: str, function_version: str, log_group: str,
                  log_stream: str, region: str, account: str, runtime: str = "python3.12",
-                 initialization_type: str = "on-demand"):
+                 initialization_type: str = "on-demand", random_seed: int | None = None):
         if not zipfile.is_zipfile(io.BytesIO(code_zip)):
             raise ValueError("code_zip is not a zip file (the control plane must reject it)")
         self.handler, self.memory_mb = handler, int(memory_mb)
@@ -98,6 +101,7 @@ class ExecutionProcess:
         self.log_group, self.log_stream = log_group, log_stream
         self.region, self.account, self.runtime = region, account, runtime
         self.initialization_type = initialization_type
+        self.random_seed = random_seed
         self.environment = dict(environment or {})
         self._worker = spawn.POOL.take(self.runtime_packages)
         self._finalizer = weakref.finalize(self, self._worker.destroy)
@@ -195,7 +199,7 @@ class ExecutionProcess:
                          "task_root": self.task_root, "handler": self.handler,
                          "env": self.lambda_environment(), "runtime_dir": spawn.RUNTIME_DIR,
                          "address_space_mb": max(4 * self.memory_mb, self.memory_mb + 2048),
-                         "now_ms": now_ms})
+                         "now_ms": now_ms, "random_seed": self.random_seed})
             got = worker.wait(deadline, self.memory_mb)
         wall = (time.monotonic() - start) * 1000
         if got[0] == "msg" and got[1].get("op") == "init_done":
