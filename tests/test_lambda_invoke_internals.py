@@ -120,7 +120,8 @@ def handler(event, context):
 """
     deploy(cloud, loop, role_arn=role(cloud, "r", [LOGS, {"Effect": "Allow",
                                                           "Action": "lambda:InvokeFunction",
-                                                          "Resource": "*"}]))
+                                                          "Resource": "*"}]),
+           Timeout=60)             # eight nested cold starts must not time out on a busy machine
     out = json.loads(call(lam)["Body"])
     assert out["code"] == "RecursiveInvocationException"
     assert out["stopped_at"] == 7

@@ -60,6 +60,7 @@ class Lambda(InvokeOperations, AsyncInvocations, LifecycleHooks, EnvironmentProc
     front_component = "Front end"
     unknown_key_error = "UnrecognizedClientException"
     console_view = "awskit.awslambda.view:LambdaConsole"
+    trace_edges = "awskit.awslambda.drawing:edge"
 
     create_seconds = 0.5
     update_seconds = 0.5

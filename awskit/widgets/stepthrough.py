@@ -138,7 +138,7 @@ class StepThrough(View):
         """``Step 3 of 7 — Metadata DB: Insert bucket row … (+3.0 ms, 2 ms)``."""
         if not self.length:
             return "No steps recorded"
-        _, trace, step, _ = self._steps[n - 1]
+        _, trace, step, _, _ = self._steps[n - 1]
         when = self._when(trace, step)
         return f"Step {n} of {self.length} — {step.component}: {step.action} ({when})"
 
@@ -151,7 +151,7 @@ class StepThrough(View):
         if not self.length:
             return '<div class="awskit-caption-box"><span class="awskit-empty">No steps ' \
                    'recorded</span></div>'
-        _, trace, step, _ = self._steps[n - 1]
+        _, trace, step, _, _ = self._steps[n - 1]
         colour, fill = _style.CATEGORIES[_style.category(step.component)]
         return (f'<div class="awskit-caption-box">'
                 f'<span class="awskit-stepno">Step {n} of {self.length}</span>'

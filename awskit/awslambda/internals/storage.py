@@ -17,9 +17,10 @@ How we model it:
   a second function sharing a base layer with the first really hits; another host in the same
   AZ finds the chunks in the AZ cache;
 - a cold start reads only the chunks it needs: for a container image, its first chunk (the
-  filesystem's superblock and tables) and every chunk whose name falls in the first
-  ``lazy_fraction`` of the hash space (deterministic, ~6.4% of chunks, and the same chunks in
-  every image sharing them); a .zip package is read whole (Lambda downloads and unpacks it);
+  filesystem's superblock and tables), the chunks of its top layer when it has several (the
+  function's own code, which INIT imports) and every chunk whose name falls in the first ``lazy_fraction`` of the
+  hash space (deterministic, ~6.4% of chunks, and the same chunks in every image sharing them);
+  a .zip package is read whole (Lambda downloads and unpacks it);
 - tiers are read one after the other, ``fetch_parallelism`` chunks at a time; the latency per
   chunk is the tier's (no bandwidth term): a simplification for teaching;
 - .zip packages go through the same chunk store here for uniformity; the 2025 talk [T25]
@@ -229,7 +230,10 @@ class ComponentStorage:
         fraction = self.model.snapshot_read_fraction if manifest.kind == "snapshot" \
             else self.model.lazy_fraction
         cut = int(fraction * 2 ** 32)
-        return [c for i, c in enumerate(manifest.chunks) if i == 0 or int(c[0][:8], 16) < cut]
+        top = manifest.chunks[-1][3] if manifest.kind == "image" and len(manifest.layers) > 1 \
+            else None
+        return [c for i, c in enumerate(manifest.chunks)
+                if i == 0 or c[3] == top or int(c[0][:8], 16) < cut]
 
     def fetch(self, manifest: Manifest, host_id: str, az: str, what: str = "code") -> Fetch:
         """Read the chunks a cold start needs onto ``host_id``: one "Component storage" step
