@@ -198,7 +198,7 @@ def _error_answer(service, model, err: errors.AWSError):
         error = {"Code": str(status), "Message": http.HTTPStatus(status).phrase}
     else:
         error = dict(err.response["Error"])
-        if service is not None and service.model.protocol == "query":
+        if service is not None and (service.model.protocol == "query" or service.error_type):
             error = {"Type": "Sender" if err.sender_fault else "Receiver", **error}
     modeled = {k: v for k, v in err.response.items() if k not in ("Error", "ResponseMetadata")}
     return _HTTPResponse(status, meta.get("HTTPHeaders", {})), {"Error": error,

@@ -42,6 +42,9 @@ SERVICES = {
     "lambda": "awskit.awslambda.api:Lambda",
     "sqs": "awskit.sqs.api:SQS",
     "logs": "awskit.logs.api:Logs",
+    "ec2": "awskit.ec2.api:EC2",
+    "route53": "awskit.route53.api:Route53",
+    "cloudfront": "awskit.cloudfront.api:CloudFront",
 }
 
 FORMAT = "awskit-cloud"
@@ -69,6 +72,9 @@ class Cloud:
     awslambda = _ServiceAttribute("lambda")     # ``lambda`` is a Python keyword
     sqs = _ServiceAttribute("sqs")
     logs = _ServiceAttribute("logs")
+    ec2 = _ServiceAttribute("ec2")
+    route53 = _ServiceAttribute("route53")
+    cloudfront = _ServiceAttribute("cloudfront")
 
     def __init__(self, seed: int = 0, *, region: str = DEFAULT_REGION,
                  account_id: str = DEFAULT_ACCOUNT, trace_limit: int = 1000,

@@ -101,6 +101,9 @@ class Service:
     iam_ms: ClassVar[float] = 2.0
     #: global services (IAM, STS's global endpoint) have no Region in their ARNs
     is_global: ClassVar[bool] = False
+    #: errors carry ``<Type>Sender|Receiver</Type>`` (botocore's ``Error.Type``) beyond the
+    #: query protocol's: rest-xml services other than S3 (CloudFront) set this
+    error_type: ClassVar[bool] = False
     _handlers: ClassVar[dict[str, Callable]] = {}
     #: callables ``(service, operation name, response, error)`` run after every request of every
     #: service (the test suite checks each response against botocore's output shape here)
@@ -222,7 +225,7 @@ class Service:
             if op.http.get("method") == "HEAD" or error.status == 304:
                 error = errors.bare(error.status)   # no body: boto3 sees only the status
             error.bind(op.name, req.request_id, self.host_id(req))
-            if self.model.protocol == "query":
+            if self.model.protocol == "query" or self.error_type:
                 # query-protocol errors (IAM, STS) carry <Type>Sender|Receiver</Type>, which
                 # botocore parses into Error.Type: direct calls show it as boto3 does
                 error.response["Error"] = {"Type": "Sender" if error.sender_fault else "Receiver",

@@ -85,6 +85,16 @@ DEVIATIONS = {
     **{("iam", op): [(lambda r: True, "EvaluationResults*.MatchedStatements*.SourcePolicyType",
                       "'IAM Policy' is not one of", "simulator responses say 'IAM Policy'")]
        for op in ("SimulateCustomPolicy", "SimulatePrincipalPolicy")},
+    # an attached internet gateway's attachment State is "available" (the ec2 model's own
+    # InternetGatewayAttachment.State documentation says so; its enum lists only attaching...)
+    ("ec2", "DescribeInternetGateways"): [
+        (lambda r: True, "InternetGateways*.Attachments*.State", "'available' is not one of",
+         "attached internet gateways show available")],
+    # a NAT gateway's interface has InterfaceType "nat_gateway" (the value DescribeNetwork-
+    # Interfaces' interface-type filter documents), where the enum spells it natGateway
+    ("ec2", "DescribeNetworkInterfaces"): [
+        (lambda r: True, "NetworkInterfaces*.InterfaceType", "'nat_gateway' is not one of",
+         "NAT gateway interfaces show nat_gateway")],
 }
 _METADATA_KEYS = {"RequestId", "HTTPStatusCode", "HTTPHeaders", "RetryAttempts", "HostId"}
 _XML_PROTOCOLS = {"rest-xml", "query", "ec2"}

@@ -310,7 +310,7 @@ def test_anonymous_read_through_a_public_bucket_policy(mocked):
 # What awskit does not simulate: a clear error, never a network call
 # --------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("service, call", [("kinesis", "list_streams"), ("dynamodb", "list_tables"),
-                                           ("ec2", "describe_instances")])
+                                           ("ecs", "list_clusters")])
 def test_a_service_awskit_does_not_simulate_never_reaches_the_network(mocked, service, call):
     assert service not in SERVICES
     client = boto3.client(service)

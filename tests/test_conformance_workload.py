@@ -475,6 +475,267 @@ def _lambda_workload(cloud):
     cloud.awslambda.stop_processes()
 
 
+def _route53_workload():
+    from route53_helpers import change, record
+    cloud = awskit.Cloud(seed=0)
+    vpcs = [cloud.client("ec2").create_vpc(CidrBlock=f"10.{i}.0.0/16")["Vpc"]["VpcId"]
+            for i in range(2)]
+    r53 = cloud.client("route53")
+    zone = r53.create_hosted_zone(Name="conf.example", CallerReference="c1",
+                                  HostedZoneConfig={"Comment": "conformance"})
+    zid = zone["HostedZone"]["Id"]
+    private = r53.create_hosted_zone(Name="corp.internal", CallerReference="c2",
+                                     VPC={"VPCRegion": "us-east-1", "VPCId": vpcs[0]})
+    pid = private["HostedZone"]["Id"]
+    r53.get_hosted_zone(Id=zid)
+    r53.get_hosted_zone(Id=pid)
+    r53.get_hosted_zone_count()
+    r53.list_hosted_zones(MaxItems="1")
+    r53.list_hosted_zones_by_name(DNSName="conf.example")
+    r53.update_hosted_zone_comment(Id=zid, Comment="renamed")
+    r53.associate_vpc_with_hosted_zone(HostedZoneId=pid, VPC={"VPCRegion": "us-east-1",
+                                                              "VPCId": vpcs[1]})
+    r53.list_hosted_zones_by_vpc(VPCId=vpcs[1], VPCRegion="us-east-1")
+    r53.disassociate_vpc_from_hosted_zone(HostedZoneId=pid, VPC={"VPCRegion": "us-east-1",
+                                                                 "VPCId": vpcs[1]})
+    r53.get_hosted_zone_limit(HostedZoneId=zid, Type="MAX_RRSETS_BY_ZONE")
+    r53.get_hosted_zone_limit(HostedZoneId=pid, Type="MAX_VPCS_ASSOCIATED_BY_ZONE")
+    r53.get_account_limit(Type="MAX_HOSTED_ZONES_BY_OWNER")
+    hc = r53.create_health_check(CallerReference="h1", HealthCheckConfig={
+        "Type": "HTTP", "IPAddress": "54.239.28.85", "RequestInterval": 10})["HealthCheck"]["Id"]
+    r53.get_health_check(HealthCheckId=hc)
+    r53.get_health_check_count()
+    r53.list_health_checks()
+    r53.update_health_check(HealthCheckId=hc, HealthCheckVersion=1, FailureThreshold=2)
+    cloud.advance(30)
+    r53.get_health_check_status(HealthCheckId=hc)
+    r53.get_health_check_last_failure_reason(HealthCheckId=hc)
+    r53.get_checker_ip_ranges()
+    done = change(r53, zid, record("www.conf.example", "192.0.2.1", SetIdentifier="a",
+                                   Weight=1, HealthCheckId=hc),
+                  record("www.conf.example", "192.0.2.2", SetIdentifier="b", Weight=2),
+                  {"Name": "conf.example", "Type": "A", "AliasTarget": {
+                      "HostedZoneId": "Z2FDTNDATAQYW2", "DNSName": "d111111abcdef8.cloudfront.net",
+                      "EvaluateTargetHealth": False}},
+                  record("conf.example", "10 mail.conf.example", "MX"), comment="conformance")
+    r53.get_change(Id=done["ChangeInfo"]["Id"])
+    r53.list_resource_record_sets(HostedZoneId=zid, MaxItems="2")
+    r53.test_dns_answer(HostedZoneId=zid, RecordName="www.conf.example", RecordType="A")
+    r53.change_tags_for_resource(ResourceType="hostedzone", ResourceId=zid.split("/")[-1],
+                                 AddTags=[{"Key": "team", "Value": "net"}])
+    r53.list_tags_for_resource(ResourceType="hostedzone", ResourceId=zid.split("/")[-1])
+    r53.list_tags_for_resources(ResourceType="healthcheck", ResourceIds=[hc])
+    _expect_error(r53.get_hosted_zone, "NoSuchHostedZone", Id="ZNOSUCHZONE0001")
+    _expect_error(r53.create_hosted_zone, "HostedZoneAlreadyExists", Name="x.example",
+                  CallerReference="c1")
+    _expect_error(r53.change_resource_record_sets, "InvalidChangeBatch", HostedZoneId=zid,
+                  ChangeBatch={"Changes": [{"Action": "CREATE", "ResourceRecordSet": record(
+                      "conf.example", "10 mail.conf.example", "MX")}]})
+    _expect_error(r53.delete_hosted_zone, "HostedZoneNotEmpty", Id=zid)
+    _expect_error(r53.get_health_check, "NoSuchHealthCheck", HealthCheckId="nope")
+    _expect_error(cloud.client("route53", account=cloud.new_account()).get_hosted_zone,
+                  "AccessDenied", Id=zid)
+    r53.delete_health_check(HealthCheckId=hc)
+    r53.delete_hosted_zone(Id=pid)
+
+
+def _cloudfront_workload():
+    from awskit.cloudfront.templates import behaviour, custom_origin, distribution_config, \
+        s3_origin
+    cloud = awskit.Cloud(seed=0)
+    cf = cloud.client("cloudfront")
+    cloud.client("s3").create_bucket(Bucket="conf-cf-bucket")
+    oac = cf.create_origin_access_control(OriginAccessControlConfig={
+        "Name": "conf", "SigningProtocol": "sigv4", "SigningBehavior": "always",
+        "OriginAccessControlOriginType": "s3"})
+    oac_id = oac["OriginAccessControl"]["Id"]
+    cf.get_origin_access_control(Id=oac_id)
+    cf.get_origin_access_control_config(Id=oac_id)
+    cf.update_origin_access_control(Id=oac_id, IfMatch=oac["ETag"], OriginAccessControlConfig={
+        "Name": "conf", "SigningProtocol": "sigv4", "SigningBehavior": "no-override",
+        "OriginAccessControlOriginType": "s3"})
+    cf.list_origin_access_controls(MaxItems="1")
+    policy = cf.create_cache_policy(CachePolicyConfig={"Name": "conf", "MinTTL": 0,
+                                                       "Comment": "conformance"})
+    pid = policy["CachePolicy"]["Id"]
+    cf.get_cache_policy(Id=pid)
+    etag = cf.update_cache_policy(Id=pid, IfMatch=cf.get_cache_policy_config(Id=pid)["ETag"],
+                                  CachePolicyConfig={"Name": "conf", "MinTTL": 1})["ETag"]
+    cf.list_cache_policies()
+    config = distribution_config([s3_origin("conf-cf-bucket", oac_id=oac_id)],
+                                 behaviour("conf-cf-bucket", cache_policy_id=pid),
+                                 caller_reference="conf-1")
+    dist = cf.create_distribution(DistributionConfig=config)["Distribution"]
+    tagged = cf.create_distribution_with_tags(DistributionConfigWithTags={
+        "DistributionConfig": distribution_config(
+            [custom_origin("www.example.com")], behaviour("www.example.com", legacy={
+                "ForwardedValues": {"QueryString": True, "Cookies": {"Forward": "all"}}}),
+            caller_reference="conf-2"), "Tags": {"Items": [{"Key": "team", "Value": "web"}]}})
+    cf.get_distribution(Id=dist["Id"])
+    cf.list_distributions(MaxItems="1")
+    cf.tag_resource(Resource=dist["ARN"], Tags={"Items": [{"Key": "env", "Value": "test"}]})
+    cf.list_tags_for_resource(Resource=dist["ARN"])
+    cf.untag_resource(Resource=dist["ARN"], TagKeys={"Items": ["env"]})
+    inv = cf.create_invalidation(DistributionId=dist["Id"], InvalidationBatch={
+        "Paths": {"Quantity": 1, "Items": ["/*"]}, "CallerReference": "i1"})["Invalidation"]
+    cf.get_invalidation(DistributionId=dist["Id"], Id=inv["Id"])
+    cf.list_invalidations(DistributionId=dist["Id"])
+    _expect_error(cf.get_distribution, "NoSuchDistribution", Id="E0000000000000")
+    _expect_error(cf.create_distribution, "DistributionAlreadyExists", DistributionConfig=config)
+    _expect_error(cf.delete_cache_policy, "CachePolicyInUse", Id=pid, IfMatch=etag)
+    current = cf.get_distribution_config(Id=dist["Id"])
+    _expect_error(cf.update_distribution, "PreconditionFailed", Id=dist["Id"],
+                  DistributionConfig=current["DistributionConfig"], IfMatch="E0")
+    disabled = dict(current["DistributionConfig"], Enabled=False,
+                    DefaultCacheBehavior=behaviour("conf-cf-bucket"))
+    etag_d = cf.update_distribution(Id=dist["Id"], DistributionConfig=disabled,
+                                    IfMatch=current["ETag"])["ETag"]
+    _expect_error(cf.delete_distribution, "DistributionNotDisabled",
+                  Id=tagged["Distribution"]["Id"], IfMatch=tagged["ETag"])
+    cloud.advance(600)
+    cf.delete_distribution(Id=dist["Id"], IfMatch=etag_d)
+    cf.delete_cache_policy(Id=pid, IfMatch=etag)
+    _expect_error(cf.delete_origin_access_control, "PreconditionFailed", Id=oac_id, IfMatch="E0")
+    cf.delete_origin_access_control(Id=oac_id,
+                                    IfMatch=cf.get_origin_access_control(Id=oac_id)["ETag"])
+
+
+def _ec2_workload():
+    cloud = awskit.Cloud(seed=0)
+    ec2 = cloud.client("ec2")
+    ec2.describe_availability_zones()
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16", TagSpecifications=[
+        {"ResourceType": "vpc", "Tags": [{"Key": "Name", "Value": "conf"}]}])["Vpc"]["VpcId"]
+    ec2.get_waiter("vpc_available").wait(VpcIds=[vpc])
+    ec2.describe_vpcs(Filters=[{"Name": "tag:Name", "Values": ["conf"]}])
+    ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={"Value": True})
+    ec2.describe_vpc_attribute(VpcId=vpc, Attribute="enableDnsHostnames")
+    cidr = ec2.associate_vpc_cidr_block(VpcId=vpc, CidrBlock="10.1.0.0/16")
+    ec2.disassociate_vpc_cidr_block(AssociationId=cidr["CidrBlockAssociation"]["AssociationId"])
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24",
+                               AvailabilityZone="us-east-1a")["Subnet"]["SubnetId"]
+    private = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.2.0/24",
+                                AvailabilityZoneId="use1-az2")["Subnet"]["SubnetId"]
+    ec2.get_waiter("subnet_available").wait(SubnetIds=[subnet, private])
+    ec2.modify_subnet_attribute(SubnetId=subnet, MapPublicIpOnLaunch={"Value": True})
+    ec2.describe_subnets(SubnetIds=[subnet])
+    igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)
+    ec2.describe_internet_gateways(InternetGatewayIds=[igw])
+    eigw = ec2.create_egress_only_internet_gateway(VpcId=vpc)["EgressOnlyInternetGateway"]
+    ec2.describe_egress_only_internet_gateways()
+    table = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+    ec2.create_route(RouteTableId=table, DestinationCidrBlock="0.0.0.0/0", GatewayId=igw)
+    ec2.create_route(RouteTableId=table, DestinationIpv6CidrBlock="::/0",
+                     EgressOnlyInternetGatewayId=eigw["EgressOnlyInternetGatewayId"])
+    assoc = ec2.associate_route_table(RouteTableId=table, SubnetId=subnet)["AssociationId"]
+    web = ec2.create_security_group(GroupName="web", Description="web", VpcId=vpc)["GroupId"]
+    ec2.authorize_security_group_ingress(GroupId=web, IpPermissions=[{
+        "IpProtocol": "tcp", "FromPort": 443, "ToPort": 443,
+        "IpRanges": [{"CidrIp": "0.0.0.0/0"}], "Ipv6Ranges": [{"CidrIpv6": "::/0"}]}])
+    ec2.authorize_security_group_egress(GroupId=web, IpPermissions=[{
+        "IpProtocol": "udp", "FromPort": 53, "ToPort": 53, "UserIdGroupPairs": [{"GroupId": web}]}])
+    ec2.describe_security_groups(GroupIds=[web])
+    rules = ec2.describe_security_group_rules(Filters=[{"Name": "group-id", "Values": [web]}])
+    ec2.revoke_security_group_egress(GroupId=web, IpPermissions=[{
+        "IpProtocol": "udp", "FromPort": 53, "ToPort": 53, "UserIdGroupPairs": [{"GroupId": web}]}])
+    ingress = [r for r in rules["SecurityGroupRules"] if not r["IsEgress"]][0]
+    ec2.revoke_security_group_ingress(GroupId=web,
+                                      SecurityGroupRuleIds=[ingress["SecurityGroupRuleId"]])
+    acl = ec2.create_network_acl(VpcId=vpc)["NetworkAcl"]["NetworkAclId"]
+    ec2.create_network_acl_entry(NetworkAclId=acl, RuleNumber=100, Protocol="6",
+                                 RuleAction="allow", Egress=False, CidrBlock="0.0.0.0/0",
+                                 PortRange={"From": 443, "To": 443})
+    ec2.replace_network_acl_entry(NetworkAclId=acl, RuleNumber=100, Protocol="1",
+                                  RuleAction="allow", Egress=False, CidrBlock="10.0.0.0/8",
+                                  IcmpTypeCode={"Type": -1, "Code": -1})
+    [default_acl] = ec2.describe_network_acls(Filters=[{"Name": "association.subnet-id",
+                                                        "Values": [private]}])["NetworkAcls"]
+    acl_assoc = [a for a in default_acl["Associations"] if a["SubnetId"] == private][0]
+    new_acl_assoc = ec2.replace_network_acl_association(
+        AssociationId=acl_assoc["NetworkAclAssociationId"], NetworkAclId=acl)["NewAssociationId"]
+    eni = ec2.create_network_interface(SubnetId=subnet, Groups=[web])["NetworkInterface"][
+        "NetworkInterfaceId"]
+    ec2.describe_network_interfaces(NetworkInterfaceIds=[eni])
+    reservation = ec2.run_instances(ImageId="ami-0abcdef1234567890", InstanceType="t3.micro",
+                                    MinCount=1, MaxCount=1, SubnetId=subnet,
+                                    SecurityGroupIds=[web])
+    instance = reservation["Instances"][0]["InstanceId"]
+    ec2.get_waiter("instance_running").wait(InstanceIds=[instance])
+    ec2.describe_instances(InstanceIds=[instance])
+    attachment = ec2.attach_network_interface(NetworkInterfaceId=eni, InstanceId=instance,
+                                              DeviceIndex=1)["AttachmentId"]
+    ec2.detach_network_interface(AttachmentId=attachment)
+    ec2.delete_network_interface(NetworkInterfaceId=eni)
+    allocation = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    eip_assoc = ec2.associate_address(AllocationId=allocation, InstanceId=instance)
+    ec2.describe_addresses(AllocationIds=[allocation])
+    ec2.disassociate_address(AssociationId=eip_assoc["AssociationId"])
+    nat = ec2.create_nat_gateway(SubnetId=subnet, AllocationId=allocation)["NatGateway"][
+        "NatGatewayId"]
+    ec2.get_waiter("nat_gateway_available").wait(NatGatewayIds=[nat])
+    private_table = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+    ec2.create_route(RouteTableId=private_table, DestinationCidrBlock="0.0.0.0/0",
+                     NatGatewayId=nat)
+    ec2.replace_route(RouteTableId=private_table, DestinationCidrBlock="0.0.0.0/0",
+                      InstanceId=instance)
+    ec2.delete_route(RouteTableId=private_table, DestinationCidrBlock="0.0.0.0/0")
+    ec2.describe_route_tables(RouteTableIds=[table, private_table])
+    [main] = ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [vpc]},
+                                                {"Name": "association.main",
+                                                 "Values": ["true"]}])["RouteTables"]
+    main_assoc = main["Associations"][0]["RouteTableAssociationId"]
+    ec2.replace_route_table_association(AssociationId=main_assoc, RouteTableId=private_table)
+    ec2.create_tags(Resources=[vpc, subnet, instance], Tags=[{"Key": "team", "Value": "net"}])
+    ec2.describe_tags(Filters=[{"Name": "key", "Values": ["team"]}])
+    ec2.delete_tags(Resources=[subnet], Tags=[{"Key": "team"}])
+    ec2.describe_nat_gateways(NatGatewayIds=[nat])
+    ec2.stop_instances(InstanceIds=[instance])
+    cloud.advance(60)
+    ec2.start_instances(InstanceIds=[instance])
+    # errors
+    _expect_error(ec2.create_subnet, "InvalidSubnet.Conflict", VpcId=vpc,
+                  CidrBlock="10.0.1.128/25")
+    _expect_error(ec2.create_route, "RouteAlreadyExists", RouteTableId=table,
+                  DestinationCidrBlock="0.0.0.0/0", GatewayId=igw)
+    _expect_error(ec2.delete_vpc, "DependencyViolation", VpcId=vpc)
+    _expect_error(ec2.describe_vpcs, "InvalidVpcID.NotFound", VpcIds=["vpc-0123456789abcdef0"])
+    _expect_error(ec2.create_vpc, "DryRunOperation", CidrBlock="10.9.0.0/16", DryRun=True)
+    _expect_error(cloud.client("ec2", aws_access_key_id="AKIAIOSFODNN7EXAMPLE",
+                               aws_secret_access_key="x" * 40).describe_vpcs, "AuthFailure")
+    # tear down
+    ec2.terminate_instances(InstanceIds=[instance])
+    ec2.delete_nat_gateway(NatGatewayId=nat)
+    cloud.advance(120)
+    ec2.release_address(AllocationId=allocation)
+    ec2.disassociate_route_table(AssociationId=assoc)
+    ec2.replace_network_acl_association(AssociationId=new_acl_assoc,
+                                        NetworkAclId=default_acl["NetworkAclId"])
+    ec2.delete_network_acl_entry(NetworkAclId=acl, RuleNumber=100, Egress=False)
+    ec2.delete_network_acl(NetworkAclId=acl)
+    ec2.delete_security_group(GroupId=web)
+    ec2.delete_subnet(SubnetId=subnet)
+    ec2.delete_subnet(SubnetId=private)
+    ec2.replace_route_table_association(
+        AssociationId=ec2.describe_route_tables(RouteTableIds=[private_table])["RouteTables"][0][
+            "Associations"][0]["RouteTableAssociationId"], RouteTableId=main["RouteTableId"])
+    ec2.delete_route_table(RouteTableId=private_table)
+    ec2.delete_route_table(RouteTableId=table)
+    ec2.delete_egress_only_internet_gateway(
+        EgressOnlyInternetGatewayId=eigw["EgressOnlyInternetGatewayId"])
+    ec2.detach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)
+    ec2.delete_internet_gateway(InternetGatewayId=igw)
+    ec2.delete_vpc(VpcId=vpc)
+    default = ec2.describe_vpcs()["Vpcs"][0]["VpcId"]
+    for s in ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [default]}])["Subnets"]:
+        ec2.delete_subnet(SubnetId=s["SubnetId"])
+    default_igw = ec2.describe_internet_gateways()["InternetGateways"][0]["InternetGatewayId"]
+    ec2.detach_internet_gateway(InternetGatewayId=default_igw, VpcId=default)
+    ec2.delete_internet_gateway(InternetGatewayId=default_igw)
+    ec2.delete_vpc(VpcId=default)
+    ec2.create_default_vpc()
+
+
 @pytest.fixture(scope="module")
 def exercised():
     """Run the whole workload once (every response checked by the installed hook)."""
@@ -486,6 +747,9 @@ def exercised():
         _iam_sts_workload(cloud)
         _sqs_logs_workload(cloud)
         _lambda_workload(cloud)
+        _ec2_workload()
+        _route53_workload()
+        _cloudfront_workload()
     finally:
         Service.response_hooks.remove(record)
     return record

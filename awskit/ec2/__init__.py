@@ -1,0 +1,2 @@
+"""Amazon EC2 networking: VPCs, subnets, route tables, gateways, security groups, network ACLs,
+Elastic IPs, network interfaces and enough instances to place them (see ``model.py``)."""
