@@ -22,7 +22,7 @@ def __getattr__(name):
     if name == "mock_aws":   # imports boto3: loaded on first use, so `import awskit` stays fast
         from .boto import mock_aws
         return mock_aws
-    if name in ("widgets", "diagrams", "exercises", "catalog"):   # loaded on first use
+    if name in ("widgets", "diagrams", "exercises", "catalog", "ec2"):   # loaded on first use
         import importlib
         return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module 'awskit' has no attribute {name!r}")

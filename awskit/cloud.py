@@ -184,10 +184,12 @@ class Cloud:
             self._services[name].add_to_graph(graph)
         return graph
 
-    def diagram(self, *, objects: bool = True):
-        """The architecture drawn from :meth:`graph` (Regions, AZs, resources, relations)."""
+    def diagram(self, *, objects: bool = True, **options):
+        """The architecture drawn from :meth:`graph` (Regions, AZs, resources, relations);
+        with a VPC, the network (``network=``, ``reachability=``: see
+        :func:`awskit.diagrams.architecture_diagram`)."""
         from .diagrams import architecture_diagram
-        return architecture_diagram(self, objects=objects)
+        return architecture_diagram(self, objects=objects, **options)
 
     # -- persistence ------------------------------------------------------------------------
     def state(self) -> dict:

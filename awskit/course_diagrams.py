@@ -14,6 +14,15 @@ a simulated cloud (the same requests notebook 07 makes), never a hand-drawn pict
   stops at IAM (AccessDenied) and never reaches the metadata DB or the data store;
 - ``architecture``: the scenario's cloud as ``cloud.diagram()`` draws it.
 
+The network's (:func:`awskit.course_network.network_scenario`: the typical AWS network
+architecture built through boto3, step by step):
+
+- ``typical-network-architecture``: a VPC across two AZs (public and private subnets, an
+  internet gateway, a NAT gateway per AZ), a transit gateway joining two more VPCs, a VPC
+  peering, a Site-to-Site VPN to an on-premises network, CloudFront in front of an S3 origin,
+  and a Route 53 zone whose failover records send ``www`` to the web server while its health
+  check passes, else to CloudFront.
+
 Lambda's (:func:`lambda_scenario`: a real handler runs in a worker process for each invoke):
 
 - ``lambda-sync-cold-start``: the first synchronous invoke of a function — front end, IAM,
@@ -41,6 +50,7 @@ from collections.abc import Callable
 from botocore.exceptions import ClientError
 
 from .cloud import Cloud
+from .course_network import network_scenario
 from .diagrams import Diagram, trace_diagram
 from .diagrams.traces import describe
 
@@ -268,4 +278,5 @@ def course_diagrams() -> dict[str, Diagram]:
         "lambda-snapstart-restore": _titled(lam["snapstart"], say["snapstart"]),
         "lambda-component-storage": _titled(lam["images"][1:], say["images"], internals=True),
         "architecture": cloud.diagram(),
+        "typical-network-architecture": network_scenario()[0].diagram(),
     }

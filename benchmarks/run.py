@@ -2,7 +2,7 @@
 
     python benchmarks/run.py              # the full run: S3/IAM and Lambda (a few minutes)
     python benchmarks/run.py --quick      # fewer, shorter rounds (a smoke test)
-    python benchmarks/run.py --only s3    # only S3/IAM (or --only lambda)
+    python benchmarks/run.py --only s3    # only S3/IAM (or --only lambda, --only network)
     python benchmarks/run.py --profile    # also print where awskit spends a put (cProfile)
 
 Rounds alternate between awskit and moto in one process (so both see the same machine
@@ -14,6 +14,11 @@ Lambda: a real handler's warm invoke through boto3 against the same handler call
 the real cost of a cold start (a new worker process and INIT), the simulation's invocations per
 second, and the control plane against moto (moto runs Lambda code only in Docker: the output
 says when it cannot).
+
+Network: reachability questions on a 50-VPC, 500-instance network (5 accounts, 3 Regions,
+transit gateways, peering, NAT gateways; ``benchmarks/network_workloads.py``), the time to draw
+that network (``cloud.diagram()``: graph and DOT, then SVG), and boto3 EC2 networking calls
+against moto.
 """
 
 from __future__ import annotations
@@ -30,12 +35,14 @@ sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 os.environ.pop("AWSKIT_DEBUG", None)          # measure what students run
 
 import lambda_workloads as lw  # noqa: E402
+import network_workloads as nw  # noqa: E402
 import workloads  # noqa: E402
 
 TARGET_RATIO = 4.0          # boto3 path: awskit at least 4x moto
 TARGET_DIRECT = 20_000      # direct puts per second, one core
 TARGET_IMPORT = 0.5         # seconds for `import awskit`
 TARGET_SIMULATE = 10.0      # seconds for one million simulated Lambda invocations (issue 4)
+TARGET_QUERY_MS = 50.0      # one reachability question on the 50-VPC network (issue 5)
 
 
 # --------------------------------------------------------------------------------------------
@@ -185,6 +192,43 @@ def control_round(backend: str, n: int) -> float:
 
 
 # --------------------------------------------------------------------------------------------
+# Network
+# --------------------------------------------------------------------------------------------
+def ec2_round(backend: str, n: int) -> float:
+    run = under_awskit if backend == "awskit" else under_moto
+    ops, seconds = run(nw.ec2_calls, n)
+    return ops / seconds
+
+
+def network_section(quick: bool, rounds: int) -> None:
+    import time
+    import awskit
+    questions = 60 if quick else 300
+    cloud = awskit.Cloud(seed=0)
+    t0 = time.perf_counter()
+    network = nw.build_network(cloud)
+    built = time.perf_counter() - t0
+    instances = sum(len(v["web"]) + len(v["app"]) + len(v["db"]) for v in network["vpcs"])
+    print(f"Network: {len(network['vpcs'])} VPCs (and 15 default VPCs), {instances} instances, "
+          f"5 accounts x 3 Regions, {len(network['tgws'])} transit gateways, 15 peerings, 15 NAT "
+          f"gateways (built through boto3 in {built:.1f} s, not timed below)")
+    q = nw.reachability_queries(cloud, nw.questions(network, questions))
+    ok = q["mean"] < TARGET_QUERY_MS and q["p95"] < TARGET_QUERY_MS
+    print(f"{'reachability question (ms)':40} mean {q['mean']:.2f}, median {q['median']:.2f}, "
+          f"p95 {q['p95']:.2f}, max {q['max']:.2f} over {q['n']} ({q['reachable']} reachable)"
+          f"   target < {TARGET_QUERY_MS:g} ms {verdict(ok)}")
+    d = nw.diagram_times(cloud)
+    render = f"{d['render']:.2f} s to SVG (Graphviz)" if d["render"] is not None \
+        else "no Graphviz renderer here: SVG not timed"
+    print(f"{'cloud.diagram() of that network':40} {d['build']:.2f} s to build the graph and "
+          f"DOT ({d['nodes']:,} DOT lines), {render}")
+    r = compare("EC2 networking calls (boto3)", ec2_round, 20 if quick else 100, rounds)
+    ok = r["ratio"] >= TARGET_RATIO
+    print(f"{r['name']:40} awskit {r['awskit']:,.0f} ops/s, moto {r['moto']:,.0f} ops/s: "
+          f"awskit {r['ratio']:.1f}x moto   >= {TARGET_RATIO:g}x {verdict(ok)}")
+
+
+# --------------------------------------------------------------------------------------------
 def verdict(ok: bool) -> str:
     return "OK  " if ok else "MISS"
 
@@ -208,7 +252,7 @@ def s3_section(args, rounds: int, n: int, direct_n: int) -> None:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description="awskit benchmarks")
     parser.add_argument("--quick", action="store_true", help="short rounds (smoke test)")
-    parser.add_argument("--only", choices=("s3", "lambda"),
+    parser.add_argument("--only", choices=("s3", "lambda", "network"),
                         help="run one section only (default: all of them)")
     parser.add_argument("--profile", action="store_true",
                         help="print cProfile summaries of the direct and boto3 put paths")
@@ -220,7 +264,7 @@ def main(argv=None) -> int:
     import moto
     print(f"awskit {awskit.__version__}, boto3 {boto3.__version__}, moto {moto.__version__}, "
           f"Python {sys.version.split()[0]}")
-    if args.only != "lambda":
+    if args.only in (None, "s3"):
         print(f"{rounds} alternating rounds per workload, medians; 1 KiB objects")
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
     if load > 0.5 * (os.cpu_count() or 1):
@@ -234,6 +278,10 @@ def main(argv=None) -> int:
         if args.only is None:
             print()
         lambda_section(args.quick)
+    if args.only in (None, "network"):
+        if args.only is None:
+            print()
+        network_section(args.quick, rounds)
     if args.profile:
         import profile_paths
         profile_paths.main()

@@ -2,7 +2,8 @@
 """Write the course's key diagrams to ``diagrams/<name>.dot`` and ``diagrams/<name>.svg``.
 
 The diagrams come from the fixed scenarios in ``awskit/course_diagrams.py`` (Lambda's run real
-handlers in worker processes, closed when the scenario ends). The DOT is exact
+handlers in worker processes, closed when the scenario ends; the typical network architecture
+is built through boto3 by ``awskit/course_network.py``). The DOT is exact
 (``tests/test_diagrams_dir.py`` compares it); the SVG is whatever the local Graphviz draws
 (system ``dot``, else the ``awskit[wasm]`` extra), so it may differ between machines.
 Files in ``diagrams/`` that the scenario no longer produces are removed.

@@ -50,6 +50,8 @@ def normalize(nb, name: str) -> None:
     seen = set()
     for index, cell in enumerate(nb.cells):
         cell.metadata.pop("execution", None)
+        if "outputs" in cell:
+            cell.outputs = coalesce_streams(cell.outputs)
         for n, output in enumerate(cell.get("outputs", [])):
             view = output.get("data", {}).get(WIDGET_VIEW)
             if isinstance(view, dict) and "model_id" in view:
@@ -57,6 +59,20 @@ def normalize(nb, name: str) -> None:
         if not cell.get("id") or cell.id in seen:
             cell.id = f"cell-{index:03d}"
         seen.add(cell.id)
+
+
+def coalesce_streams(outputs: list) -> list:
+    """One output per run of stdout (or stderr) text: how the kernel cut it into messages
+    depends on timing, what it printed does not."""
+    merged = []
+    for output in outputs:
+        previous = merged[-1] if merged else None
+        if output.get("output_type") == "stream" and previous is not None and \
+                previous.get("output_type") == "stream" and previous.name == output.name:
+            previous.text += output.text
+        else:
+            merged.append(output)
+    return merged
 
 
 def problems(nb, name: str) -> list[str]:

@@ -95,6 +95,15 @@ DEVIATIONS = {
     ("ec2", "DescribeNetworkInterfaces"): [
         (lambda r: True, "NetworkInterfaces*.InterfaceType", "'nat_gateway' is not one of",
          "NAT gateway interfaces show nat_gateway")],
+    # a VPC endpoint's State is camelCase on the wire (available, pendingAcceptance, ...: the
+    # values DescribeVpcEndpoints' vpc-endpoint-state filter documents), where the model's
+    # State enum capitalizes them
+    **{("ec2", op): [(lambda r: True, path, "is not one of State's enum",
+                      "VPC endpoint states are camelCase")]
+       for op, path in (("CreateVpcEndpoint", "VpcEndpoint.State"),
+                        ("DescribeVpcEndpoints", "VpcEndpoints*.State"),
+                        ("DescribeVpcEndpointConnections",
+                         "VpcEndpointConnections*.VpcEndpointState"))},
 }
 _METADATA_KEYS = {"RequestId", "HTTPStatusCode", "HTTPHeaders", "RetryAttempts", "HostId"}
 _XML_PROTOCOLS = {"rest-xml", "query", "ec2"}

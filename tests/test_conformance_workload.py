@@ -693,6 +693,24 @@ def _ec2_workload():
     ec2.stop_instances(InstanceIds=[instance])
     cloud.advance(60)
     ec2.start_instances(InstanceIds=[instance])
+    # Reachability Analyzer (the instance is still pending: no path, an explanation)
+    path = ec2.create_network_insights_path(Source=igw, Destination=instance, Protocol="tcp",
+                                            DestinationPort=443)["NetworkInsightsPath"][
+        "NetworkInsightsPathId"]
+    ec2.describe_network_insights_paths(NetworkInsightsPathIds=[path])
+    analysis = ec2.start_network_insights_analysis(NetworkInsightsPathId=path)[
+        "NetworkInsightsAnalysis"]["NetworkInsightsAnalysisId"]
+    cloud.advance(60)
+    out = ec2.create_network_insights_path(Source=instance, Destination=igw, Protocol="udp")[
+        "NetworkInsightsPath"]["NetworkInsightsPathId"]
+    found = ec2.start_network_insights_analysis(NetworkInsightsPathId=out)[
+        "NetworkInsightsAnalysis"]["NetworkInsightsAnalysisId"]
+    ec2.describe_network_insights_analyses(NetworkInsightsAnalysisIds=[analysis, found])
+    _expect_error(ec2.delete_network_insights_path, "AnalysisExistsForNetworkInsightsPath",
+                  NetworkInsightsPathId=path)
+    for a, p in ((analysis, path), (found, out)):
+        ec2.delete_network_insights_analysis(NetworkInsightsAnalysisId=a)
+        ec2.delete_network_insights_path(NetworkInsightsPathId=p)
     # errors
     _expect_error(ec2.create_subnet, "InvalidSubnet.Conflict", VpcId=vpc,
                   CidrBlock="10.0.1.128/25")
@@ -734,6 +752,176 @@ def _ec2_workload():
     ec2.delete_internet_gateway(InternetGatewayId=default_igw)
     ec2.delete_vpc(VpcId=default)
     ec2.create_default_vpc()
+    _ec2_links_workload()
+
+
+def _ec2_links_workload():
+    """Peering, Transit Gateway, Site-to-Site VPN, Client VPN, endpoints and PrivateLink."""
+    from awskit.ec2 import model_links as ml
+    cloud = awskit.Cloud(seed=0)
+    ec2 = cloud.client("ec2")
+    other = cloud.new_account()
+    theirs = cloud.client("ec2", account=other)
+    a = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    b = ec2.create_vpc(CidrBlock="10.1.0.0/16")["Vpc"]["VpcId"]
+    c = theirs.create_vpc(CidrBlock="10.2.0.0/16")["Vpc"]["VpcId"]
+    for vpc, client in ((a, ec2), (b, ec2)):
+        client.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={"Value": True})
+    sa = ec2.create_subnet(VpcId=a, CidrBlock="10.0.1.0/24",
+                           AvailabilityZone="us-east-1a")["Subnet"]["SubnetId"]
+    sb = ec2.create_subnet(VpcId=b, CidrBlock="10.1.1.0/24",
+                           AvailabilityZone="us-east-1a")["Subnet"]["SubnetId"]
+    sc = theirs.create_subnet(VpcId=c, CidrBlock="10.2.1.0/24",
+                              AvailabilityZone="us-east-1a")["Subnet"]["SubnetId"]
+    table = ec2.create_route_table(VpcId=a)["RouteTable"]["RouteTableId"]
+    # peering
+    pcx = ec2.create_vpc_peering_connection(VpcId=a, PeerVpcId=b)["VpcPeeringConnection"][
+        "VpcPeeringConnectionId"]
+    cross = ec2.create_vpc_peering_connection(VpcId=a, PeerVpcId=c, PeerOwnerId=other)[
+        "VpcPeeringConnection"]["VpcPeeringConnectionId"]
+    cloud.advance(ml.PEERING_REQUEST)
+    _expect_error(ec2.accept_vpc_peering_connection, "OperationNotPermitted",
+                  VpcPeeringConnectionId=cross)
+    theirs.reject_vpc_peering_connection(VpcPeeringConnectionId=cross)
+    ec2.accept_vpc_peering_connection(VpcPeeringConnectionId=pcx)
+    cloud.advance(ml.PEERING_PROVISIONING)
+    ec2.modify_vpc_peering_connection_options(
+        VpcPeeringConnectionId=pcx,
+        RequesterPeeringConnectionOptions={"AllowDnsResolutionFromRemoteVpc": True})
+    ec2.create_route(RouteTableId=table, DestinationCidrBlock="10.1.0.0/16",
+                     VpcPeeringConnectionId=pcx)
+    ec2.describe_vpc_peering_connections(Filters=[{"Name": "status-code", "Values": ["active"]}])
+    # transit gateway
+    tgw = ec2.create_transit_gateway(Description="hub")["TransitGateway"]
+    tgw_id, default_table = tgw["TransitGatewayId"], tgw["Options"][
+        "AssociationDefaultRouteTableId"]
+    _expect_error(ec2.create_transit_gateway_route_table, "IncorrectState",
+                  TransitGatewayId=tgw_id)
+    cloud.advance(ml.TGW_PENDING)
+    ec2.describe_transit_gateways()
+    att = ec2.create_transit_gateway_vpc_attachment(TransitGatewayId=tgw_id, VpcId=b,
+                                                    SubnetIds=[sb])[
+        "TransitGatewayVpcAttachment"]["TransitGatewayAttachmentId"]
+    cloud.advance(ml.ATTACHMENT_PENDING)
+    ec2.describe_transit_gateway_vpc_attachments()
+    ec2.describe_transit_gateway_attachments()
+    rtb = ec2.create_transit_gateway_route_table(TransitGatewayId=tgw_id)[
+        "TransitGatewayRouteTable"]["TransitGatewayRouteTableId"]
+    ec2.describe_transit_gateway_route_tables()
+    ec2.disassociate_transit_gateway_route_table(TransitGatewayRouteTableId=default_table,
+                                                 TransitGatewayAttachmentId=att)
+    ec2.associate_transit_gateway_route_table(TransitGatewayRouteTableId=rtb,
+                                              TransitGatewayAttachmentId=att)
+    ec2.enable_transit_gateway_route_table_propagation(TransitGatewayRouteTableId=rtb,
+                                                       TransitGatewayAttachmentId=att)
+    ec2.get_transit_gateway_route_table_associations(TransitGatewayRouteTableId=rtb)
+    ec2.get_transit_gateway_route_table_propagations(TransitGatewayRouteTableId=rtb)
+    ec2.create_transit_gateway_route(TransitGatewayRouteTableId=rtb,
+                                     DestinationCidrBlock="192.0.2.0/24", Blackhole=True)
+    ec2.search_transit_gateway_routes(TransitGatewayRouteTableId=rtb,
+                                      Filters=[{"Name": "type", "Values": ["static"]}])
+    ec2.delete_transit_gateway_route(TransitGatewayRouteTableId=rtb,
+                                     DestinationCidrBlock="192.0.2.0/24")
+    ec2.disable_transit_gateway_route_table_propagation(TransitGatewayRouteTableId=rtb,
+                                                        TransitGatewayAttachmentId=att)
+    ec2.disassociate_transit_gateway_route_table(TransitGatewayRouteTableId=rtb,
+                                                 TransitGatewayAttachmentId=att)
+    ec2.delete_transit_gateway_route_table(TransitGatewayRouteTableId=rtb)
+    # site-to-site VPN
+    vgw = ec2.create_vpn_gateway(Type="ipsec.1")["VpnGateway"]["VpnGatewayId"]
+    ec2.attach_vpn_gateway(VpcId=a, VpnGatewayId=vgw)
+    cloud.advance(ml.VGW_ATTACHING)
+    ec2.describe_vpn_gateways()
+    cgw = ec2.create_customer_gateway(Type="ipsec.1", IpAddress="198.51.100.7",
+                                      BgpAsn=65001)["CustomerGateway"]["CustomerGatewayId"]
+    ec2.describe_customer_gateways()
+    vpn = ec2.create_vpn_connection(CustomerGatewayId=cgw, Type="ipsec.1", VpnGatewayId=vgw,
+                                    Options={"StaticRoutesOnly": True})["VpnConnection"][
+        "VpnConnectionId"]
+    ec2.create_vpn_connection_route(VpnConnectionId=vpn, DestinationCidrBlock="192.168.0.0/16")
+    tgw_vpn = ec2.create_vpn_connection(CustomerGatewayId=cgw, Type="ipsec.1",
+                                        TransitGatewayId=tgw_id)["VpnConnection"][
+        "VpnConnectionId"]
+    cloud.advance(ml.VPN_PENDING)
+    ec2.enable_vgw_route_propagation(GatewayId=vgw, RouteTableId=table)
+    ec2.describe_vpn_connections()
+    ec2.describe_route_tables(RouteTableIds=[table])
+    ec2.disable_vgw_route_propagation(GatewayId=vgw, RouteTableId=table)
+    ec2.delete_vpn_connection_route(VpnConnectionId=vpn, DestinationCidrBlock="192.168.0.0/16")
+    ec2.delete_vpn_connection(VpnConnectionId=vpn)
+    ec2.delete_vpn_connection(VpnConnectionId=tgw_vpn)
+    cloud.advance(60)
+    ec2.detach_vpn_gateway(VpcId=a, VpnGatewayId=vgw)
+    cloud.advance(ml.VGW_ATTACHING)
+    ec2.delete_vpn_gateway(VpnGatewayId=vgw)
+    ec2.delete_customer_gateway(CustomerGatewayId=cgw)
+    # client VPN
+    cvpn = ec2.create_client_vpn_endpoint(
+        ClientCidrBlock="172.20.0.0/22",
+        ServerCertificateArn="arn:aws:acm:us-east-1:123456789012:certificate/server",
+        AuthenticationOptions=[{"Type": "certificate-authentication", "MutualAuthentication": {
+            "ClientRootCertificateChainArn": "arn:aws:acm:us-east-1:123456789012:"
+                                             "certificate/root"}}],
+        ConnectionLogOptions={"Enabled": False})["ClientVpnEndpointId"]
+    assoc = ec2.associate_client_vpn_target_network(ClientVpnEndpointId=cvpn,
+                                                    SubnetId=sa)["AssociationId"]
+    cloud.advance(ml.CLIENT_VPN_ASSOCIATING)
+    ec2.authorize_client_vpn_ingress(ClientVpnEndpointId=cvpn, TargetNetworkCidr="10.0.0.0/16",
+                                     AuthorizeAllGroups=True)
+    ec2.create_client_vpn_route(ClientVpnEndpointId=cvpn, DestinationCidrBlock="0.0.0.0/0",
+                                TargetVpcSubnetId=sa)
+    ec2.describe_client_vpn_endpoints()
+    ec2.describe_client_vpn_target_networks(ClientVpnEndpointId=cvpn)
+    ec2.describe_client_vpn_authorization_rules(ClientVpnEndpointId=cvpn)
+    ec2.describe_client_vpn_routes(ClientVpnEndpointId=cvpn)
+    ec2.delete_client_vpn_route(ClientVpnEndpointId=cvpn, DestinationCidrBlock="0.0.0.0/0",
+                                TargetVpcSubnetId=sa)
+    ec2.revoke_client_vpn_ingress(ClientVpnEndpointId=cvpn, TargetNetworkCidr="10.0.0.0/16",
+                                  RevokeAllGroups=True)
+    _expect_error(ec2.delete_client_vpn_endpoint, "DependencyViolation",
+                  ClientVpnEndpointId=cvpn)
+    ec2.disassociate_client_vpn_target_network(ClientVpnEndpointId=cvpn, AssociationId=assoc)
+    ec2.delete_client_vpn_endpoint(ClientVpnEndpointId=cvpn)
+    # endpoints and PrivateLink
+    ec2.describe_prefix_lists()
+    ec2.describe_managed_prefix_lists()
+    ec2.get_managed_prefix_list_entries(PrefixListId="pl-63a5400a")
+    gateway = ec2.create_vpc_endpoint(VpcId=a, ServiceName="com.amazonaws.us-east-1.s3",
+                                      RouteTableIds=[table])["VpcEndpoint"]["VpcEndpointId"]
+    sqs = ec2.create_vpc_endpoint(VpcId=a, ServiceName="com.amazonaws.us-east-1.sqs",
+                                  VpcEndpointType="Interface", SubnetIds=[sa])["VpcEndpoint"][
+        "VpcEndpointId"]
+    ec2.modify_vpc_endpoint(VpcEndpointId=gateway, RemoveRouteTableIds=[table])
+    arn = f"arn:aws:elasticloadbalancing:us-east-1:{other}:loadbalancer/net/web/" \
+          "0123456789abcdef"
+    cloud.ec2.register_load_balancer(arn, [sc], ["10.2.1.50"], [443])
+    svc = theirs.create_vpc_endpoint_service_configuration(
+        NetworkLoadBalancerArns=[arn], AcceptanceRequired=True)["ServiceConfiguration"]
+    cloud.advance(ml.SERVICE_PENDING)
+    theirs.describe_vpc_endpoint_service_configurations()
+    theirs.modify_vpc_endpoint_service_permissions(
+        ServiceId=svc["ServiceId"], AddAllowedPrincipals=[f"arn:aws:iam::{cloud.default_account}"
+                                                          ":root"])
+    theirs.describe_vpc_endpoint_service_permissions(ServiceId=svc["ServiceId"])
+    ec2.describe_vpc_endpoint_services()
+    link = ec2.create_vpc_endpoint(VpcId=b, ServiceName=svc["ServiceName"],
+                                   VpcEndpointType="Interface", SubnetIds=[sb])["VpcEndpoint"][
+        "VpcEndpointId"]
+    rejected = ec2.create_vpc_endpoint(VpcId=a, ServiceName=svc["ServiceName"],
+                                       VpcEndpointType="Interface", SubnetIds=[sa],
+                                       PrivateDnsEnabled=False)["VpcEndpoint"]["VpcEndpointId"]
+    theirs.describe_vpc_endpoint_connections()
+    theirs.accept_vpc_endpoint_connections(ServiceId=svc["ServiceId"], VpcEndpointIds=[link])
+    theirs.reject_vpc_endpoint_connections(ServiceId=svc["ServiceId"], VpcEndpointIds=[rejected])
+    cloud.advance(ml.ENDPOINT_PENDING)
+    ec2.describe_vpc_endpoints()
+    ec2.delete_vpc_endpoints(VpcEndpointIds=[gateway, sqs, link, rejected])
+    theirs.delete_vpc_endpoint_service_configurations(ServiceIds=[svc["ServiceId"]])
+    # tear down the transit gateway
+    ec2.delete_transit_gateway_vpc_attachment(TransitGatewayAttachmentId=att)
+    cloud.advance(ml.ATTACHMENT_PENDING)
+    ec2.delete_transit_gateway(TransitGatewayId=tgw_id)
+    ec2.delete_vpc_peering_connection(VpcPeeringConnectionId=pcx)
 
 
 @pytest.fixture(scope="module")

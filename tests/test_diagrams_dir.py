@@ -17,8 +17,9 @@ DIR = Path(__file__).resolve().parent.parent / "diagrams"
 FIX = "run `.venv/bin/python scripts/make_diagrams.py` and commit diagrams/"
 LAMBDA = {"lambda-sync-cold-start", "lambda-sync-warm", "lambda-async-invoke",
           "lambda-assignment-failover", "lambda-snapstart-restore", "lambda-component-storage"}
+NETWORK = {"typical-network-architecture"}
 EXPECTED = {"s3-upload-process", "s3-put-internals", "s3-get-from-replica",
-            "s3-upload-denied-by-iam", "architecture"} | LAMBDA
+            "s3-upload-denied-by-iam", "architecture"} | LAMBDA | NETWORK
 
 
 @pytest.fixture(scope="module")
@@ -162,6 +163,34 @@ def test_component_storage_deduplicates_and_reads_through_the_caches(lam, fresh)
     source = text(fresh["lambda-component-storage"])
     assert "style=dashed" in source and "Worker-local cache" in source
     assert "already stored (deduplicated)" in source
+
+
+# -- the network: drawn from the cloud the scenario built through boto3 --------------------------
+def test_typical_network_architecture_is_the_scenarios_cloud(fresh):
+    from awskit.course_network import network_scenario
+    cloud, ids = network_scenario()
+    source = fresh["typical-network-architecture"].source
+    assert source == cloud.diagram().source
+    ec2 = cloud.client("ec2")
+    assert len(ec2.describe_vpcs()["Vpcs"]) == 5                 # app, 2 spokes, partner, default
+    [tgw] = ec2.describe_transit_gateways()["TransitGateways"]
+    attached = ec2.describe_transit_gateway_attachments()["TransitGatewayAttachments"]
+    assert tgw["State"] == "available" and {a["State"] for a in attached} == {"available"}
+    [vpn] = ec2.describe_vpn_connections()["VpnConnections"]
+    assert vpn["State"] == "available"
+    [endpoint] = ec2.describe_client_vpn_endpoints()["ClientVpnEndpoints"]
+    assert endpoint["Status"]["Code"] == "available"
+    assert {e["VpcEndpointType"] for e in ec2.describe_vpc_endpoints()["VpcEndpoints"]} == {
+        "Gateway", "Interface"}
+    for resource in ("vpc", "shared", "data", "partner", "igw", "vgw", "cgw", "tgw",
+                     "nat-a", "nat-b", "web-a", "app-b", "pcx", "vpn", "distribution",
+                     "s3-endpoint", "sqs-endpoint", "client-vpn"):
+        assert ids[resource] in source, resource
+    for cluster in (f"cluster_{ids['vpc']}_us-east-1a", f"cluster_{ids['vpc']}_us-east-1b",
+                    "cluster_on_premises", "cluster_global", f"cluster_{ids['public-a']}"):
+        assert cluster in source, cluster
+    assert "Public subnet public-a" in source and "Private subnet private-b" in source
+    assert "failover PRIMARY (web)" in source and "Site-to-Site VPN" in source
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))

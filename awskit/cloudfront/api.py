@@ -55,6 +55,7 @@ class CloudFront(DistributionOperations, InvalidationOperations, PolicyOperation
     service_name = "cloudfront"
     title = "Amazon CloudFront"
     front_component = "CloudFront API"
+    console_view = "awskit.cloudfront.view:CloudFrontConsole"
     is_global = True
     error_type = True
 

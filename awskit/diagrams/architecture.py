@@ -1,8 +1,10 @@
 """The architecture as it is: ``cloud.diagram()`` draws ``cloud.graph()``.
 
 Resources sit in nested clusters — the AWS Cloud, then each Region, then each Availability
-Zone (and, as networking lands, VPC and subnet) — read from the ``region`` / ``az`` attributes
-of the graph's nodes; global resources (IAM) sit in a cluster of their own. Edges are the
+Zone — read from the ``region`` / ``az`` attributes of the graph's nodes; global resources
+(IAM) sit in a cluster of their own. Once the cloud has a VPC, ``cloud.diagram()`` draws the
+network instead (Region > VPC > AZ > subnet: :mod:`.network`); ``network=False`` keeps this
+drawing. Edges are the
 graph's relations (member-of, attached-policy, trusts, stores-in, ...); "contains" relations
 are shown by the clustering itself. Everything is emitted in sorted order with ARNs as ids,
 so the same cloud always draws the same DOT.
@@ -35,9 +37,18 @@ def _label(data: dict) -> str:
     return f"{name}\\n{kind}{extra}"
 
 
-def architecture_diagram(cloud, *, objects: bool = True, title: str | None = None) -> Diagram:
-    """Draw the cloud's resources, clustered by Region and AZ."""
+def architecture_diagram(cloud, *, objects: bool = True, title: str | None = None,
+                         network: bool | None = None, reachability=None) -> Diagram:
+    """Draw the cloud's resources, clustered by Region and AZ.
+
+    ``network``: draw the network (Region > VPC > AZ > subnet, gateways, links, edge
+    services: :mod:`.network`); by default it is drawn when the cloud has a VPC, or a
+    ``reachability`` answer to draw on top is given. ``network=False`` draws every resource
+    (IAM, S3 objects, ...) by Region and AZ, as before any VPC existed."""
     graph = cloud.graph()
+    from .network import has_network, network_diagram
+    if network or (network is None and (reachability is not None or has_network(graph))):
+        return network_diagram(cloud, graph=graph, title=title, reachability=reachability)
     shown = {}
     per_bucket: dict[str, list[str]] = defaultdict(list)
     for key in sorted(graph.nodes):

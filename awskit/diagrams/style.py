@@ -49,18 +49,66 @@ COMPONENT_CATEGORY = {
     "s3-delete-marker": "storage",
     "s3-data-store": "storage",
     "s3-data-node": "storage",
+    # other services' resources
+    "lambda-function": "compute",
+    "sqs-queue": "integration",
+    "log-group": "management",
+    # the network: EC2 resources, connectivity, edge services (cloud.graph() types)
+    "ec2-instance": "compute",
+    "ec2-network-interface": "networking",
+    "ec2-vpc": "networking",
+    "ec2-subnet": "networking",
+    "ec2-route-table": "networking",
+    "ec2-internet-gateway": "networking",
+    "ec2-egress-only-internet-gateway": "networking",
+    "ec2-nat-gateway": "networking",
+    "ec2-elastic-ip": "networking",
+    "ec2-security-group": "security",
+    "ec2-network-acl": "security",
+    "cloudfront-distribution": "networking",
+    "cloudfront-origin": "general",
+    "route53-hosted-zone": "networking",
+    "route53-record-set": "networking",
+    "route53-health-check": "networking",
+    "endpoint": "general",
+    "internet": "client",
+    "on-premises": "client",
+    # the network's trace components
+    "EC2 API": "compute",
+    "Instance": "compute",
+    "VPC router": "networking",
+    "Security group": "security",
+    "Network ACL": "security",
+    "Internet gateway": "networking",
+    "NAT gateway": "networking",
+    "CloudFront API": "networking",
+    "CloudFront edge location": "networking",
+    "Regional edge cache": "networking",
+    "Origin Shield": "networking",
+    "Origin": "general",
+    "Route 53 API": "networking",
+    "Route 53 control plane": "networking",
+    "Route 53 resolver": "networking",
+    "Authoritative name server": "networking",
+    "Health checkers": "networking",
 }
 
 HIGHLIGHT = "#FF9900"   # the step being shown
 MUTED = "#AAB7B8"       # the other steps while one is highlighted
+BLOCKED = "#DD344C"     # what stopped a flow (a reachability answer's blocking rule)
+BLOCKED_FILL = "#FCEBED"
 
 
 def category(component: str) -> str:
-    """The category of a component or resource type ("Data node dn-3" → storage)."""
+    """The category of a component or resource type ("Data node dn-3" → storage); the
+    networking resources the connectivity work adds (``ec2-transit-gateway``,
+    ``ec2-vpn-connection``, ...) are networking by their ``ec2-`` prefix."""
     if component in COMPONENT_CATEGORY:
         return COMPONENT_CATEGORY[component]
     if component.startswith("Data node"):
         return "storage"
+    if component.startswith("ec2-"):
+        return "networking"
     return "general"
 
 
@@ -78,8 +126,24 @@ GRAPH_ATTRS = {"fontname": FONT, "fontsize": "12", "rankdir": "LR", "nodesep": "
 EDGE_ATTRS = {"fontname": FONT, "fontsize": "9", "color": "#545B64", "arrowsize": "0.7"}
 
 
+#: the network's groups, in the colours of AWS's architecture diagrams (VPC purple, public
+#: subnet green, private subnet teal, on-premises grey)
+NETWORK_CLUSTERS = {
+    "vpc": {"style": "rounded", "color": "#8C4FFF", "penwidth": "1.5"},
+    "public-subnet": {"style": "rounded,filled", "color": "#7AA116", "fillcolor": "#F2F6E8"},
+    "private-subnet": {"style": "rounded,filled", "color": "#00A4A6", "fillcolor": "#E6F6F7"},
+    "global": {"style": "rounded", "color": "#8C4FFF"},
+    "on-premises": {"style": "rounded,dashed", "color": "#545B64"},
+    "service": {"style": "rounded", "color": "#7AA116"},
+}
+
+
 def cluster_style(kind: str) -> dict[str, str]:
-    """Clusters: the cloud, a Region, an AZ (dashed), a group of resources."""
+    """Clusters: the cloud, a Region, an AZ (dashed), a VPC, a public or private subnet, the
+    global edge services, an on-premises network, a group of resources."""
+    if kind in NETWORK_CLUSTERS:
+        size = "11" if kind in ("vpc", "global", "on-premises") else "10"
+        return {**NETWORK_CLUSTERS[kind], "fontname": FONT, "fontsize": size}
     if kind == "cloud":
         return {"style": "rounded", "color": "#232F3E", "fontname": FONT, "fontsize": "12"}
     if kind == "region":

@@ -31,6 +31,13 @@ KINDS = {
     "tgw": ("InvalidTransitGatewayID.NotFound", "transitGateway ID"),
     "vgw": ("InvalidVpnGatewayID.NotFound", "vpnGateway ID"),
     "vpce": ("InvalidVpcEndpointId.NotFound", "vpcEndpoint ID"),
+    # the connectivity options (peering.py, transit.py, vpn.py, client_vpn.py, endpoints.py)
+    "tgw-attach": ("InvalidTransitGatewayAttachmentID.NotFound", "transitGatewayAttachment ID"),
+    "tgw-rtb": ("InvalidRouteTableID.NotFound", "transitGatewayRouteTable ID"),
+    "cgw": ("InvalidCustomerGatewayID.NotFound", "customerGateway ID"),
+    "vpn": ("InvalidVpnConnectionID.NotFound", "vpnConnection ID"),
+    "cvpn-endpoint": ("InvalidClientVpnEndpointId.NotFound", "clientVpnEndpoint ID"),
+    "vpce-svc": ("InvalidVpcEndpointServiceId.NotFound", "vpcEndpointService ID"),
 }
 
 

@@ -26,7 +26,9 @@ How a packet moves through this model (the reachability engine follows it):
   static route wins over a propagated one [VPCUG VPC_Route_Tables.md]. The route's target is
   ``local`` (inside the VPC), an internet gateway (``igw-``: 1:1 NAT between the private IP and
   its public IP), a NAT gateway (``nat-``: source NAT to its own address), an egress-only IGW,
-  an ENI or instance, and later peering connections, transit gateways, VPN gateways, endpoints.
+  an ENI or instance, a peering connection, a transit gateway, a VPN gateway or a gateway
+  endpoint: those connectivity options, and how a packet crosses them, are in
+  :mod:`awskit.ec2.model_links`.
   A route whose target is gone (NAT gateway deleted, IGW detached, instance stopped) is in state
   ``blackhole`` and drops the packet [BC ec2:RouteState].
 - Entering the destination subnet: its NACL (inbound), then the destination ENI's groups.

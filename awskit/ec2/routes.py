@@ -7,8 +7,10 @@ a network interface, an instance or a NAT gateway; an identical destination is
 ``RouteAlreadyExists``; a missing one ``InvalidRoute.NotFound`` [BC ec2:CreateRoute, ReplaceRoute,
 DeleteRoute; VPCUG VPC_Route_Tables.md]. A target must exist: an internet gateway attached to the
 table's VPC, a NAT gateway, an interface or instance of the VPC (an instance with one interface),
-and, once awskit simulates them, peering connections, transit gateways, VPN gateways and
-endpoints; an unknown id is its kind's NotFound. Each subnet uses one table: its explicit
+a peering connection of the VPC, a transit gateway the VPC has an available attachment to, a
+VPN gateway attached to the VPC (peering.py, transit.py, vpn.py check them); a gateway
+endpoint's prefix-list routes are managed by the endpoint (endpoints.py); an unknown id is its
+kind's NotFound. Each subnet uses one table: its explicit
 association, else the VPC's main table; the main table can be replaced
 (ReplaceRouteTableAssociation on the main association) but not deleted. Quotas: 200 tables per
 VPC, 50 static routes per table [VPCUG amazon-vpc-limits.md].
@@ -62,9 +64,10 @@ def association_dict(table: m.RouteTable, assoc: RouteTableAssociation) -> dict:
     return out
 
 
-def table_dict(table: m.RouteTable) -> dict:
+def table_dict(table: m.RouteTable, propagating=()) -> dict:
     out = {"Associations": [association_dict(table, a) for a in table.associations],
-           "PropagatingVgws": [], "RouteTableId": table.route_table_id,
+           "PropagatingVgws": [{"GatewayId": g} for g in propagating],
+           "RouteTableId": table.route_table_id,
            "Routes": [route_dict(r) for r in table.routes]}
     with_tags(out, table.tags, always=True)
     out.update({"VpcId": table.vpc_id, "OwnerId": table.account})
@@ -95,6 +98,12 @@ TABLE_FILTERS = {
     "route.egress-only-internet-gateway-id":
         _routes(lambda r: r.target_id if r.target_type == "egress-only-gateway" else None),
     "route.origin": _routes(lambda r: r.origin),
+    "route.destination-prefix-list-id":
+        _routes(lambda r: r.destination if r.destination.startswith("pl-") else None),
+    "route.vpc-peering-connection-id":
+        _routes(lambda r: r.target_id if r.target_type == "vpc-peering-connection" else None),
+    "route.transit-gateway-id":
+        _routes(lambda r: r.target_id if r.target_type == "transit-gateway" else None),
     "route.state": _routes(lambda r: r.state),
     "vpc-id": lambda t: t.vpc_id,
 }
@@ -116,14 +125,16 @@ class RouteOperations:
         req.step("VPC router", f"Create route table {table.route_table_id} in {VpcId} with a "
                  f"local route for {', '.join(c.cidr for c in vpc.cidrs)}", 4.0,
                  route_table=table.route_table_id)
-        return {"RouteTable": table_dict(table)}
+        return {"RouteTable": table_dict(table, self.propagating_vgws(table.route_table_id))}
 
     @operation
     def describe_route_tables(self, req, RouteTableIds=None, Filters=None, MaxResults=None,
                               NextToken=None, **_):
         self.begin(req)
         return self.listing(req, "rtb", RouteTableIds, Filters, TABLE_FILTERS, MaxResults,
-                            NextToken, "RouteTables", table_dict, "route tables")
+                            NextToken, "RouteTables",
+                            lambda t: table_dict(t, self.propagating_vgws(t.route_table_id)),
+                            "route tables")
 
     @operation
     def delete_route_table(self, req, RouteTableId, **_):
@@ -180,6 +191,9 @@ class RouteOperations:
             raise fail("InvalidGatewayID.NotFound", f"The gateway ID '{value}' does not exist")
         if prefix not in KINDS or prefix not in _EXPECTED[kind]:
             raise not_found(_EXPECTED[kind][0], value)
+        if prefix in ("pcx", "tgw", "vgw", "vpce"):    # peering.py, transit.py, vpn.py, ...
+            getattr(self, f"check_{prefix}_target")(req, table, value, key)
+            return Route(destination, kind, value)
         resource = self.store_of(prefix).get(value)
         if resource is None or getattr(resource, "account", req.account) != req.account \
                 or getattr(resource, "region", req.region) != req.region \
@@ -205,7 +219,9 @@ class RouteOperations:
         return route
 
     def find_route(self, table: m.RouteTable, destination: str) -> Route | None:
-        return next((r for r in table.routes if r.destination == destination), None)
+        """The static (not propagated) route to ``destination``."""
+        return next((r for r in table.routes if r.destination == destination
+                     and not r.propagated), None)
 
     @operation
     def create_route(self, req, RouteTableId, **params):

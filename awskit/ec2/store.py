@@ -34,7 +34,9 @@ STORES = {"vpc": "vpcs", "subnet": "subnets", "rtb": "route_tables",
           "eni": "network_interfaces", "i": "instances",
           # kinds that later work adds (routes may target them once they exist)
           "pcx": "peering_connections", "tgw": "transit_gateways", "vgw": "vpn_gateways",
-          "vpce": "vpc_endpoints"}
+          "vpce": "vpc_endpoints", "tgw-attach": "tgw_attachments",
+          "tgw-rtb": "tgw_route_tables", "cgw": "customer_gateways", "vpn": "vpn_connections",
+          "cvpn-endpoint": "client_vpn_endpoints", "vpce-svc": "endpoint_services"}
 
 
 class EC2Store:
@@ -57,6 +59,23 @@ class EC2Store:
         self.timers: list[list] = []                 # [due, seq, action, resource id]
         self.timer_seq = 0
         self.public_ips: set[str] = set()
+        # the connectivity options (model_links.py)
+        self.peering_connections: dict = {}
+        self.transit_gateways: dict = {}
+        self.tgw_attachments: dict = {}
+        self.tgw_route_tables: dict = {}
+        self.vpn_gateways: dict = {}
+        self.customer_gateways: dict = {}
+        self.vpn_connections: dict = {}
+        self.client_vpn_endpoints: dict = {}
+        self.vpc_endpoints: dict = {}
+        self.endpoint_services: dict = {}
+        self.load_balancers: dict = {}               # ARN -> LoadBalancer (ELBv2 stand-in)
+        self.vgw_propagations: dict[str, list[str]] = {}   # route table id -> propagating VGWs
+        self.links_billed_until = 0.0                # hourly charges metered up to (clock s)
+        # Reachability Analyzer (insights.py): plain JSON-ready dicts by nip- / nia- id
+        self.insights_paths: dict[str, dict] = {}
+        self.insights_analyses: dict[str, dict] = {}
 
     # -- ids and lookups --------------------------------------------------------------------
     def new_id(self, prefix: str) -> str:
@@ -80,11 +99,13 @@ class EC2Store:
                       key=lambda r: _id_of(r))
 
     def listing(self, req, prefix: str, ids, filters, spec: dict, max_results, next_token,
-                key: str, render, what: str) -> dict:
-        """What a Describe* call answers: the caller's resources of a kind, narrowed to ``ids``
-        (NotFound for a missing one) and ``filters``, one page of them rendered under ``key``."""
+                key: str, render, what: str, items: list | None = None) -> dict:
+        """What a Describe* call answers: the caller's resources of a kind (or ``items``),
+        narrowed to ``ids`` (NotFound for a missing one) and ``filters``, one page of them
+        rendered under ``key``."""
         check_filters(filters, spec)
-        found = select(self.mine(req, prefix), ids, m.resource_id, prefix, not_found)
+        found = select(self.mine(req, prefix) if items is None else items, ids, m.resource_id,
+                       prefix, not_found)
         found = [r for r in found if matches(r, filters, spec)]
         page, token = paginate(req, found, m.resource_id, max_results, next_token)
         req.step("EC2 API", f"Describe {what} of {req.account} in {req.region}: {len(page)}",
@@ -218,6 +239,7 @@ class EC2Store:
             timer = due[0]
             self.timers.remove(timer)
             when, _, action, resource_id = timer
+            self.accrue_until(when)          # bill the time before it (link_pricing.py)
             note = getattr(self, "_on_" + action.replace("-", "_"))(resource_id, when)
             if note:
                 notes.append(note)
@@ -241,6 +263,13 @@ class EC2Store:
             for route in table.routes:
                 route.state = "active" if self.target_usable(table.vpc_id, route) \
                     else "blackhole"
+
+    def accrue_until(self, until: float) -> None:
+        """Meter time-based charges up to ``until`` (link_pricing.py overrides it)."""
+
+    def propagating_vgws(self, route_table_id: str) -> list[str]:
+        """The virtual private gateways propagating routes into a route table (vpn.py)."""
+        return self.vgw_propagations.get(route_table_id, [])
 
     def target_usable(self, vpc_id: str, route: Route) -> bool:
         kind, target = route.target_type, route.target_id

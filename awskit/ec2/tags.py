@@ -21,7 +21,24 @@ TAGGABLE = {"vpc": ("vpc", "vpc"), "subnet": ("subnet", "subnet"),
             "eigw": ("egress-only-internet-gateway", "egress-only-internet-gateway"),
             "nat": ("natgateway", "natgateway"), "eipalloc": ("elastic-ip", "elastic-ip"),
             "sg": ("security-group", "security-group"), "acl": ("network-acl", "network-acl"),
-            "eni": ("network-interface", "network-interface"), "i": ("instance", "instance")}
+            "eni": ("network-interface", "network-interface"), "i": ("instance", "instance"),
+            # the connectivity options (model_links.py)
+            "pcx": ("vpc-peering-connection", "vpc-peering-connection"),
+            "tgw": ("transit-gateway", "transit-gateway"),
+            "tgw-attach": ("transit-gateway-attachment", "transit-gateway-attachment"),
+            "tgw-rtb": ("transit-gateway-route-table", "transit-gateway-route-table"),
+            "vgw": ("vpn-gateway", "vpn-gateway"), "cgw": ("customer-gateway", "customer-gateway"),
+            "vpn": ("vpn-connection", "vpn-connection"),
+            "cvpn-endpoint": ("client-vpn-endpoint", "client-vpn-endpoint"),
+            "vpce": ("vpc-endpoint", "vpc-endpoint"),
+            "vpce-svc": ("vpc-endpoint-service", "vpc-endpoint-service")}
+
+
+def prefix_of(resource_id) -> str:
+    """The kind prefix of an id: the longest known one (``tgw-attach-…`` before ``tgw-…``)."""
+    parts = resource_id.split("-") if isinstance(resource_id, str) else [""]
+    two = "-".join(parts[:2])
+    return two if two in TAGGABLE else parts[0]
 
 
 class _Row:
@@ -41,7 +58,7 @@ class TagOperations:
     """Generic tagging of EC2 resources."""
 
     def taggable(self, req, resource_id):
-        prefix = resource_id.split("-")[0] if isinstance(resource_id, str) else ""
+        prefix = prefix_of(resource_id)
         if prefix not in TAGGABLE:
             raise fail("InvalidID", f"The ID '{resource_id}' is not valid")
         return self.get(req, prefix, resource_id)
@@ -52,7 +69,7 @@ class TagOperations:
             raise missing("ResourceId")
         found = []
         for resource_id in resources:
-            prefix = resource_id.split("-")[0] if isinstance(resource_id, str) else ""
+            prefix = prefix_of(resource_id)
             kind = TAGGABLE.get(prefix, ("", "*"))[1]
             self.begin(req, self.arn_for(req, kind, resource_id))
             found.append(self.taggable(req, resource_id))

@@ -42,6 +42,7 @@ class Route53(ZoneOperations, RecordOperations, HealthCheckOperations, ResolverO
     service_name = "route53"
     title = "Amazon Route 53"
     front_component = "Route 53 API"
+    console_view = "awskit.route53.view:Route53Console"
     is_global = True
 
     def __init__(self, cloud):
