@@ -158,3 +158,19 @@ def test_the_typical_architecture_built_with_boto3_answers_for_every_option(no_n
         assert found["NetworkPathFound"] is True
         assert any("tgw-" in json.dumps(component, default=str)
                    for component in found["ForwardPathComponents"])
+
+
+def test_an_answer_draws_itself_on_the_network():
+    cloud = awskit.Cloud(seed=0)
+    ec2 = cloud.client("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.0.0/24",
+                               AvailabilityZone="us-east-1a")["Subnet"]["SubnetId"]
+    target = ec2.run_instances(ImageId="ami-1", InstanceType="t3.micro", MinCount=1, MaxCount=1,
+                               SubnetId=subnet)["Instances"][0]["InstanceId"]
+    cloud.advance(seconds=60)
+    answer = cloud.ec2.reachability("internet", target, "tcp", 22)   # no public address
+    assert not answer.reachable
+    drawn = answer.diagram().source
+    assert drawn == cloud.diagram(reachability=answer).source
+    assert "#DD344C" in drawn                                         # the block, in red

@@ -56,6 +56,14 @@ class Reachability(ReachabilityView):
         self.reachable = blocked_by is None
         self.ephemeral: tuple | None = None
         self.trace = None
+        self.cloud = None
+
+    def diagram(self):
+        """The network as it is now with this answer drawn on top (``cloud.diagram(
+        reachability=...)``): the path highlighted, the blocking rule in red."""
+        if self.cloud is None:
+            raise ValueError("this answer was not made by cloud.ec2.reachability")
+        return self.cloud.diagram(reachability=self)
 
     @property
     def explanation_code(self) -> str | None:
@@ -262,6 +270,7 @@ class ReachabilityOperations:
             dst = resolve(net, destination, region or src.region, "destination")
             result = analyze(net, src, dst, protocol, port, ephemeral)
             result.trace = record_trace(cloud, result)
+            result.cloud = cloud
             return result
 
 
