@@ -22,10 +22,10 @@ configurations are strings in Lambda's format, ``2026-03-02T09:00:00.000+0000``.
 
 from __future__ import annotations
 
-import base64
 import functools
 import hashlib
 
+from .. import paging
 from ..clock import EPOCH
 from ..iam import validate
 from ..service import Request, operation
@@ -145,23 +145,13 @@ class LambdaCommon:
     def page(req: Request, items: list, Marker: str | None, MaxItems: int | None,
              cap: int = PAGE):
         """(the page, {"NextMarker"?}) of one list response."""
-        start = 0
-        if Marker is not None:
-            try:
-                op, _, index = base64.urlsafe_b64decode(Marker.encode()).decode().partition(":")
-                start = int(index)
-                if op != req.operation or not 0 <= start <= len(items):
-                    raise ValueError(Marker)
-            except ValueError:
-                # awskit's wording: AWS's for a foreign or stale marker is unconfirmed
-                raise errors.InvalidParameterValueException("Invalid marker.") from None
-        size = min(MaxItems or cap, cap)
-        chunk = items[start:start + size]
-        extra = {}
-        if start + size < len(items):
-            token = f"{req.operation}:{start + size}".encode()
-            extra["NextMarker"] = base64.urlsafe_b64encode(token).decode()
-        return chunk, extra
+        try:
+            chunk, following = paging.page(req.operation, items, Marker,
+                                           min(MaxItems or cap, cap))
+        except ValueError:
+            # awskit's wording: AWS's for a foreign or stale marker is unconfirmed
+            raise errors.InvalidParameterValueException("Invalid marker.") from None
+        return chunk, ({"NextMarker": following} if following else {})
 
     # -- response shapes --------------------------------------------------------------------
     def configuration(self, version: FunctionVersion, *, qualified: bool = False,

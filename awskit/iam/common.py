@@ -20,12 +20,11 @@ Where awskit chooses an error wording no public AWS response confirmed, the code
 
 from __future__ import annotations
 
-import base64
 import functools
 import re
 from urllib.parse import quote
 
-from .. import errors
+from .. import errors, paging
 from ..clock import aws_datetime
 from ..service import Request, operation
 from . import validate
@@ -206,21 +205,14 @@ class IAMCommon:
     # -- paging -----------------------------------------------------------------------------
     def page(self, req: Request, items: list, Marker: str | None, MaxItems: int | None):
         """(the page, {"IsTruncated", "Marker"?}) for one IAM list response."""
-        start = 0
-        if Marker is not None:
-            try:
-                op, _, index = base64.urlsafe_b64decode(Marker.encode()).decode().partition(":")
-                start = int(index)
-                if op != req.operation or not 0 <= start <= len(items):
-                    raise ValueError(Marker)
-            except ValueError:
-                raise errors.ValidationError("Invalid Marker.")   # wording unconfirmed
-        size = MaxItems or DEFAULT_MAX_ITEMS
-        chunk = items[start:start + size]
-        extra = {"IsTruncated": start + size < len(items)}
-        if extra["IsTruncated"]:
-            token = f"{req.operation}:{start + size}".encode()
-            extra["Marker"] = base64.urlsafe_b64encode(token).decode()
+        try:
+            chunk, following = paging.page(req.operation, items, Marker,
+                                           MaxItems or DEFAULT_MAX_ITEMS)
+        except ValueError:
+            raise errors.ValidationError("Invalid Marker.") from None   # wording unconfirmed
+        extra = {"IsTruncated": following is not None}
+        if following:
+            extra["Marker"] = following
         return chunk, extra
 
     @staticmethod

@@ -326,48 +326,48 @@ class Logs(EventOperations, LogStore, Service):
                        lastIngestionTime=stream.last_ingestion)
         return out
 
-    # -- tags -------------------------------------------------------------------------------
-    @operation
-    def tag_log_group(self, req: Request, logGroupName: str, tags: dict):
-        group = self.group_for(req, "TagLogGroup", logGroupName)
-        check_tags(tags, group.tags)
+    # -- tags: the older by-name operations and the ARN-based ones do the same ---------------
+    @staticmethod
+    def _tag(req: Request, group, tags: dict, too_many=None) -> dict:
+        check_tags(tags, group.tags, too_many)
         group.tags.update(tags)
         req.step("Log store", f"Tag {group.name}: {', '.join(sorted(tags))}", 1.0)
         return {}
 
+    @staticmethod
+    def _untag(req: Request, group, keys: list) -> dict:
+        for key in keys:
+            group.tags.pop(key, None)
+        req.step("Log store", f"Untag {group.name}: {', '.join(keys)}", 1.0)
+        return {}
+
+    @staticmethod
+    def _tags_of(req: Request, group) -> dict:
+        req.step("Log store", f"Read the tags of {group.name}", 1.0)
+        return {"tags": dict(group.tags)} if group.tags else {}
+
+    @operation
+    def tag_log_group(self, req: Request, logGroupName: str, tags: dict):
+        return self._tag(req, self.group_for(req, "TagLogGroup", logGroupName), tags)
+
     @operation
     def untag_log_group(self, req: Request, logGroupName: str, tags: list):
-        group = self.group_for(req, "UntagLogGroup", logGroupName)
-        for key in tags:
-            group.tags.pop(key, None)
-        req.step("Log store", f"Untag {group.name}: {', '.join(tags)}", 1.0)
-        return {}
+        return self._untag(req, self.group_for(req, "UntagLogGroup", logGroupName), tags)
 
     @operation
     def list_tags_log_group(self, req: Request, logGroupName: str):
-        group = self.group_for(req, "ListTagsLogGroup", logGroupName)
-        req.step("Log store", f"Read the tags of {group.name}", 1.0)
-        return {"tags": dict(group.tags)} if group.tags else {}
+        return self._tags_of(req, self.group_for(req, "ListTagsLogGroup", logGroupName))
 
     @operation
     def tag_resource(self, req: Request, resourceArn: str, tags: dict):
         group = self.group_by_arn(req, "TagResource", resourceArn)
-        check_tags(tags, group.tags, errors.for_code("TooManyTagsException")(
+        return self._tag(req, group, tags, errors.for_code("TooManyTagsException")(
             f"A resource can have no more than {MAX_TAGS} tags.", resourceName=resourceArn))
-        group.tags.update(tags)
-        req.step("Log store", f"Tag {group.name}: {', '.join(sorted(tags))}", 1.0)
-        return {}
 
     @operation
     def untag_resource(self, req: Request, resourceArn: str, tagKeys: list):
-        group = self.group_by_arn(req, "UntagResource", resourceArn)
-        for key in tagKeys:
-            group.tags.pop(key, None)
-        req.step("Log store", f"Untag {group.name}: {', '.join(tagKeys)}", 1.0)
-        return {}
+        return self._untag(req, self.group_by_arn(req, "UntagResource", resourceArn), tagKeys)
 
     @operation
     def list_tags_for_resource(self, req: Request, resourceArn: str):
-        group = self.group_by_arn(req, "ListTagsForResource", resourceArn)
-        req.step("Log store", f"Read the tags of {group.name}", 1.0)
-        return {"tags": dict(group.tags)} if group.tags else {}
+        return self._tags_of(req, self.group_by_arn(req, "ListTagsForResource", resourceArn))
